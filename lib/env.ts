@@ -1,0 +1,98 @@
+import "server-only";
+import { z } from "zod";
+
+/**
+ * All configuration, in one schema. Only this module reads `process.env`.
+ * Parsed once, on first use; `assertEnv()` runs it at server start (instrumentation.ts)
+ * so a wrong value stops start-up with one line naming the variable.
+ */
+const OPENROUTER_DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
+
+const emptyToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+const port = z.coerce.number().int().min(1).max(65535);
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    APP_URL: z.preprocess(emptyToUndefined, z.url().default("http://localhost:3000")),
+
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string({ error: "is required (npm run dev starts a local database and sets it for you)" })
+        .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+    ),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    LOCAL_DB_PORT: port.default(54329),
+
+    SUPABASE_URL: optionalUrl,
+    SUPABASE_ANON_KEY: optionalString,
+    SUPABASE_SERVICE_ROLE_KEY: optionalString,
+
+    OPENROUTER_API_KEY: optionalString,
+    OPENROUTER_BASE_URL: z.preprocess(emptyToUndefined, z.url().default(OPENROUTER_DEFAULT_BASE_URL)),
+    OPENROUTER_SITE_URL: optionalUrl,
+    OPENROUTER_APP_NAME: z.preprocess(emptyToUndefined, z.string().default("Tokenmeter")),
+    LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60000),
+    LOCAL_LLM_PORT: port.default(54330),
+  })
+  .superRefine((value, ctx) => {
+    if (!value.OPENROUTER_API_KEY && value.OPENROUTER_BASE_URL.startsWith(OPENROUTER_DEFAULT_BASE_URL)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OPENROUTER_API_KEY"],
+        message: "is required when OPENROUTER_BASE_URL points at openrouter.ai (unset both to use the local LLM server)",
+      });
+    }
+    if (value.SUPABASE_URL && !value.SUPABASE_SERVICE_ROLE_KEY) {
+      ctx.addIssue({ code: "custom", path: ["SUPABASE_SERVICE_ROLE_KEY"], message: "is required when SUPABASE_URL is set" });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`Invalid configuration: ${variable}${/^(is|must) /.test(detail) ? " " : ": "}${detail}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses a given source (tests pass their own); throws EnvError naming the first variable at fault. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const variable = issue.path.map(String).join(".") || "(environment)";
+  const missing = issue.code === "invalid_type" && source[variable] === undefined;
+  const detail = missing && issue.message.startsWith("Invalid input") ? "is required" : issue.message;
+  throw new EnvError(variable, detail);
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Validates configuration at start-up: prints one line and exits on a bad value. */
+export function assertEnv(): void {
+  try {
+    getEnv();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** True when the process runs on Next's Node.js runtime (not edge, not during a build step). */
+export function isNodeRuntime(): boolean {
+  return process.env.NEXT_RUNTIME === "nodejs";
+}

@@ -1,0 +1,94 @@
+import { ZodError } from "zod";
+
+export const errorCodes = [
+  "bad_request",
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "quota_exceeded",
+  "model_not_allowed",
+  "rate_limited",
+  "upstream_unavailable",
+  "unavailable",
+  "internal",
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const statusByCode: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  quota_exceeded: 402,
+  model_not_allowed: 403,
+  rate_limited: 429,
+  upstream_unavailable: 502,
+  unavailable: 503,
+  internal: 500,
+};
+
+export type ErrorBody = {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+};
+
+/** The one error type the app raises on purpose. Anything else is a bug and maps to 500. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.details = options.details;
+    this.headers = options.headers;
+  }
+
+  get status(): number {
+    return statusByCode[this.code];
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
+
+/** Field paths and messages of a ZodError, e.g. `{ field: "messages.0.content", message: "Required" }`. */
+export function describeZodError(error: ZodError): { field: string; message: string }[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.map(String).join(".") : "(body)",
+    message: issue.message,
+  }));
+}
+
+/** Turns any thrown value into the status and body the API returns. The cause of a 500 is never sent. */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+  if (error instanceof ZodError) {
+    const fields = describeZodError(error);
+    const first = fields[0];
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: "bad_request",
+          message: first ? `Invalid ${first.field}: ${first.message}` : "Invalid request",
+          details: { fields },
+        },
+      },
+    };
+  }
+  if (error instanceof AppError) {
+    return {
+      status: error.status,
+      body: { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+      headers: error.headers,
+    };
+  }
+  return { status: 500, body: { error: { code: "internal", message: "Something went wrong on our side." } } };
+}
