@@ -15,11 +15,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", environment: "node", include: ["tests/unit/**/*.test.ts"] },
-      },
-      {
-        extends: true,
-        test: { name: "components", environment: "jsdom", include: ["tests/unit/**/*.test.tsx"] },
+        test: { name: "unit", environment: "node", include: ["tests/unit/**/*.test.{ts,tsx}"] },
       },
       {
         extends: true,

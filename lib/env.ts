@@ -12,20 +12,24 @@ const emptyToUndefined = (value: unknown) => (typeof value === "string" && value
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
 const port = z.coerce.number().int().min(1).max(65535);
+const databaseUrl = (params?: { error: string }) =>
+  z.string(params).regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
 
-export const envSchema = z
-  .object({
+const baseSchema = z.object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     APP_URL: z.preprocess(emptyToUndefined, z.url().default("http://localhost:3000")),
 
-    DATABASE_URL: z.preprocess(
-      emptyToUndefined,
-      z
-        .string({ error: "is required (npm run dev starts a local database and sets it for you)" })
-        .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
-    ),
+    DATABASE_URL: z.preprocess(emptyToUndefined, databaseUrl({ error: "is required (npm run dev starts a local database and sets it for you)" })),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+    DATABASE_SERVER_ROLE: z.preprocess(
+      (value) => (value === "" ? "none" : value),
+      z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/, "must be a role name, or none")
+        .default("service_role")
+        .transform((role) => (role === "none" ? undefined : role)),
+    ),
     LOCAL_DB_PORT: port.default(54329),
 
     SUPABASE_URL: optionalUrl,
@@ -38,8 +42,13 @@ export const envSchema = z
     OPENROUTER_APP_NAME: z.preprocess(emptyToUndefined, z.string().default("Tokenmeter")),
     LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60000),
     LOCAL_LLM_PORT: port.default(54330),
-  })
-  .superRefine((value, ctx) => {
+
+    AUTH_MODE: z.preprocess(emptyToUndefined, z.enum(["dev"]).optional()),
+    SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+  });
+
+export const envSchema = baseSchema.superRefine((value, ctx) => {
     if (!value.OPENROUTER_API_KEY && value.OPENROUTER_BASE_URL.startsWith(OPENROUTER_DEFAULT_BASE_URL)) {
       ctx.addIssue({
         code: "custom",
@@ -47,12 +56,28 @@ export const envSchema = z
         message: "is required when OPENROUTER_BASE_URL points at openrouter.ai (unset both to use the local LLM server)",
       });
     }
+    if (value.NODE_ENV === "production" && value.AUTH_MODE !== "dev") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUTH_MODE"],
+        message: "must be set to dev to allow the local dev sign-in in production (Clerk is not configured)",
+      });
+    }
+    if (value.NODE_ENV === "production" && !value.SESSION_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is required in production (at least 32 random characters)" });
+    }
     if (value.SUPABASE_URL && !value.SUPABASE_SERVICE_ROLE_KEY) {
       ctx.addIssue({ code: "custom", path: ["SUPABASE_SERVICE_ROLE_KEY"], message: "is required when SUPABASE_URL is set" });
     }
   });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** What the local launcher (scripts/dev.ts) needs before it has started the local database and LLM server. */
+const launcherSchema = baseSchema
+  .pick({ LOCAL_DB_PORT: true, LOCAL_LLM_PORT: true, OPENROUTER_API_KEY: true })
+  .extend({ DATABASE_URL: z.preprocess(emptyToUndefined, databaseUrl().optional()), OPENROUTER_BASE_URL: optionalUrl });
+export type LauncherEnv = z.infer<typeof launcherSchema>;
 
 export class EnvError extends Error {
   constructor(readonly variable: string, detail: string) {
@@ -63,7 +88,15 @@ export class EnvError extends Error {
 
 /** Parses a given source (tests pass their own); throws EnvError naming the first variable at fault. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
+  return parseWith(envSchema, source);
+}
+
+export function parseLauncherEnv(source: Record<string, string | undefined>): LauncherEnv {
+  return parseWith(launcherSchema, source);
+}
+
+function parseWith<T extends z.ZodType>(schema: T, source: Record<string, string | undefined>): z.infer<T> {
+  const result = schema.safeParse(source);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const variable = issue.path.map(String).join(".") || "(environment)";
@@ -92,7 +125,3 @@ export function assertEnv(): void {
   }
 }
 
-/** True when the process runs on Next's Node.js runtime (not edge, not during a build step). */
-export function isNodeRuntime(): boolean {
-  return process.env.NEXT_RUNTIME === "nodejs";
-}

@@ -1,0 +1,23 @@
+import "server-only";
+import { getPool } from "@/lib/db/pool";
+import { createPgRpcClient } from "@/lib/db/pg-rpc";
+import type { RpcClient } from "@/lib/db/rpc";
+import { createSupabaseRpcClient } from "@/lib/db/supabase-rpc";
+import { getEnv } from "@/lib/env";
+
+const globalForRpc = globalThis as unknown as { tokenmeterRpc?: RpcClient };
+
+/**
+ * The process's database port, chosen by configuration: supabase-js when SUPABASE_URL is set
+ * (hosted Supabase over its Data API), node-postgres on DATABASE_URL otherwise.
+ */
+export function getRpc(): RpcClient {
+  if (!globalForRpc.tokenmeterRpc) {
+    const env = getEnv();
+    globalForRpc.tokenmeterRpc =
+      env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY
+        ? createSupabaseRpcClient({ url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, anonKey: env.SUPABASE_ANON_KEY })
+        : createPgRpcClient(getPool());
+  }
+  return globalForRpc.tokenmeterRpc;
+}

@@ -1,0 +1,117 @@
+import "server-only";
+import type { z } from "zod";
+import type { RpcClient, UserIdentity } from "@/lib/db/rpc";
+import { AppError } from "@/lib/errors";
+import {
+  adminResultSchema,
+  releaseResultSchema,
+  reserveResultSchema,
+  settleResultSchema,
+  tokenStatusSchema,
+  type Outcome,
+} from "@/lib/metering/schemas";
+
+/**
+ * The metering store: typed calls to the metering SQL functions over either adapter.
+ * Each call is one round trip and one atomic SQL function; no quota arithmetic happens here.
+ */
+export type ReserveInput = {
+  userId: string;
+  requestId: string;
+  model: string;
+  minTokens: number;
+  maxTokens: number;
+  /** The prompt's size: lets the database cap the output part at the plan's per-request limit. */
+  promptTokens?: number;
+};
+
+export type SettleInput = {
+  requestId: string;
+  userId: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd?: number | null;
+  latencyMs?: number | null;
+  outcome: Outcome;
+};
+
+export function createMeteringStore(rpc: RpcClient) {
+  return {
+    async reserveTokens(input: ReserveInput) {
+      return parse(
+        reserveResultSchema,
+        await rpc.call("reserve_tokens", {
+          p_user_id: input.userId,
+          p_request_id: input.requestId,
+          p_model: input.model,
+          p_min_tokens: input.minTokens,
+          p_max_tokens: input.maxTokens,
+          p_prompt_tokens: input.promptTokens,
+        }),
+      );
+    },
+
+    async settleTokens(input: SettleInput) {
+      return parse(
+        settleResultSchema,
+        await rpc.call("settle_tokens", {
+          p_request_id: input.requestId,
+          p_user_id: input.userId,
+          p_model: input.model,
+          p_input_tokens: input.inputTokens,
+          p_output_tokens: input.outputTokens,
+          p_cost_usd: input.costUsd ?? null,
+          p_latency_ms: input.latencyMs ?? null,
+          p_outcome: input.outcome,
+        }),
+      );
+    },
+
+    async releaseTokens(requestId: string) {
+      return parse(releaseResultSchema, await rpc.call("release_tokens", { p_request_id: requestId }));
+    },
+
+    /** As the server, for any user. */
+    async getTokenStatus(userId: string) {
+      return parse(tokenStatusSchema, await rpc.call("get_token_status", { p_user_id: userId }));
+    },
+
+    /** As the user, under Row Level Security. */
+    async getMyTokenStatus(identity: UserIdentity) {
+      return parse(tokenStatusSchema, await rpc.callAsUser("get_my_token_status", {}, identity));
+    },
+
+    async setPlan(userId: string, planId: string, actor: string) {
+      return parse(adminResultSchema, await rpc.call("admin_set_plan", { p_user_id: userId, p_plan_id: planId, p_actor: actor }));
+    },
+
+    async setCapOverride(userId: string, cap: number | null, actor: string) {
+      return parse(adminResultSchema, await rpc.call("admin_set_cap_override", { p_user_id: userId, p_cap: cap, p_actor: actor }));
+    },
+
+    async grantTokens(userId: string, tokens: number, reason: string, actor: string) {
+      return parse(
+        adminResultSchema,
+        await rpc.call("admin_grant_tokens", { p_user_id: userId, p_tokens: tokens, p_reason: reason, p_actor: actor }),
+      );
+    },
+
+    async topUp(userId: string, tokens: number, paymentRef: string, actor: string) {
+      return parse(
+        adminResultSchema,
+        await rpc.call("admin_top_up", { p_user_id: userId, p_tokens: tokens, p_payment_ref: paymentRef, p_actor: actor }),
+      );
+    },
+  };
+}
+
+export type MeteringStore = ReturnType<typeof createMeteringStore>;
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new AppError("internal", "Unexpected answer from the database.", { cause: result.error });
+  }
+  return result.data;
+}

@@ -1,0 +1,68 @@
+import "server-only";
+import type pg from "pg";
+import { mapPgError } from "@/lib/db/pg-errors";
+import { assertArgName, assertFunctionName, type RpcArgs, type RpcClient, type UserIdentity } from "@/lib/db/rpc";
+
+/**
+ * node-postgres adapter: local and direct connections. The pool's sessions already run as the
+ * server role (lib/db/pool.ts sets `role` at connect), so a server call is one round trip.
+ * A user call runs as PostgREST runs a request: one transaction, `set local role authenticated`
+ * and the claims in request.jwt.claims; sent as one multi-statement query, so also one round trip.
+ */
+export function createPgRpcClient(pool: pg.Pool): RpcClient {
+  return {
+    async call(fn, args) {
+      assertFunctionName(fn);
+      const entries = definedEntries(args);
+      const named = entries.map(([name], i) => `${name} => $${i + 1}`);
+      try {
+        const { rows } = await pool.query<{ result: unknown }>(
+          `select public.${fn}(${named.join(", ")}) as result`,
+          entries.map(([, value]) => value),
+        );
+        return rows[0]?.result ?? null;
+      } catch (error) {
+        throw mapPgError(error);
+      }
+    },
+
+    async callAsUser(fn, args, identity: UserIdentity) {
+      assertFunctionName(fn);
+      const client = await connect(pool);
+      const literal = (value: unknown) => (value === null ? "null" : client.escapeLiteral(String(value)));
+      const named = definedEntries(args).map(([name, value]) => `${name} => ${literal(value)}`);
+      const claims = JSON.stringify({ sub: identity.userId, role: "authenticated" });
+      const sql = [
+        "begin",
+        `select set_config('request.jwt.claims', ${literal(claims)}, true)`,
+        "set local role authenticated",
+        `select public.${fn}(${named.join(", ")}) as result`,
+        "commit",
+      ].join(";\n");
+      try {
+        const results = (await client.query(sql)) as unknown as pg.QueryResult<{ result: unknown }>[];
+        return results[3]?.rows[0]?.result ?? null;
+      } catch (error) {
+        await client.query("rollback").catch(() => {});
+        throw mapPgError(error);
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+function definedEntries(args: RpcArgs): [string, string | number | boolean | null][] {
+  const entries = Object.entries(args).filter((entry): entry is [string, string | number | boolean | null] => entry[1] !== undefined);
+  for (const [name] of entries) assertArgName(name);
+  return entries;
+}
+
+async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
+  try {
+    return await pool.connect();
+  } catch (error) {
+    throw mapPgError(error);
+  }
+}
+

@@ -1,0 +1,75 @@
+import "server-only";
+import { createClient, type PostgrestError, type SupabaseClient } from "@supabase/supabase-js";
+import { mapPgError } from "@/lib/db/pg-errors";
+import { assertFunctionName, type RpcArgs, type RpcClient, type UserIdentity } from "@/lib/db/rpc";
+import { AppError } from "@/lib/errors";
+
+export type SupabaseRpcOptions = {
+  url: string;
+  /** The secret / service_role key: server calls. Created here and nowhere else. */
+  serviceRoleKey: string;
+  /** The publishable / anon key: user calls carry it as apikey, with the user's JWT as Authorization. */
+  anonKey?: string;
+  /** Node 20 has no global WebSocket outside Next; tests and scripts pass `ws`. */
+  realtimeTransport?: unknown;
+  fetch?: typeof fetch;
+};
+
+/**
+ * supabase-js adapter for a hosted Supabase: every call is PostgREST's `POST /rest/v1/rpc/<fn>`.
+ * supabase-js returns `{ data, error }` and does not throw, so every call checks `error`.
+ */
+export function createSupabaseRpcClient(options: SupabaseRpcOptions): RpcClient {
+  const common = {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    db: { schema: "public" as const },
+    global: options.fetch ? { fetch: options.fetch } : undefined,
+    realtime: options.realtimeTransport ? ({ transport: options.realtimeTransport } as never) : undefined,
+  };
+  const server = createClient(options.url, options.serviceRoleKey, common);
+
+  async function invoke(client: SupabaseClient, fn: string, args: RpcArgs, asUser: boolean): Promise<unknown> {
+    assertFunctionName(fn);
+    const body = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
+    const { data, error, status } = await client.rpc(fn, body);
+    if (error) throw toAppError(error, status, asUser);
+    return data;
+  }
+
+  return {
+    call: (fn, args) => invoke(server, fn, args, false),
+    async callAsUser(fn, args, identity: UserIdentity) {
+      if (!identity.accessToken || !options.anonKey) {
+        throw new AppError("unauthorized", "A database session token is required for this request.");
+      }
+      const token = identity.accessToken;
+      const user = createClient(options.url, options.anonKey, { ...common, accessToken: async () => token });
+      return invoke(user, fn, args, true);
+    },
+  };
+}
+
+/** HTTP statuses that mean "PostgREST or its gateway is down right now": status 0 is no answer at all. */
+const unavailableStatuses = new Set([0, 502, 503, 504, 520]);
+
+/**
+ * supabase-js reports PostgREST errors (`{ code, message, details, hint }`, code = SQLSTATE or PGRSTxxx)
+ * and network failures (status 0, message "TypeError: fetch failed") alike, as a plain object in `error`.
+ * It becomes a real Error (so mapPgError reads its message) and is mapped by SQLSTATE first, then by status.
+ */
+function toAppError(error: PostgrestError, status: number, asUser: boolean): AppError {
+  const cause = Object.assign(new Error(error.message || `Supabase request failed (HTTP ${status})`), {
+    code: error.code,
+    details: error.details,
+    hint: error.hint,
+    status,
+  });
+  const mapped = mapPgError(cause);
+  if (mapped.code !== "internal") return mapped;
+  if (unavailableStatuses.has(status)) {
+    return new AppError("unavailable", "The database is not reachable right now. Try again shortly.", { cause });
+  }
+  // PostgREST rejected the user's JWT (expired, bad signature: PGRST30x). With the service key a 401 is our misconfiguration.
+  if (asUser && status === 401) return new AppError("unauthorized", "Your session is no longer valid. Sign in again.", { cause });
+  return mapped;
+}

@@ -1,0 +1,55 @@
+import { defineConfig, devices } from "@playwright/test";
+
+/**
+ * End-to-end tests: the built app (`next start` through our launcher, with a throwaway embedded
+ * database and the local LLM server) driven by Debian's Chromium. Playwright's own browser
+ * download does not work offline; scripts/ensure-browser.sh installs /usr/bin/chromium instead.
+ */
+const PORT = 3210;
+const baseURL = `http://127.0.0.1:${PORT}`;
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  testMatch: "**/*.spec.ts",
+  outputDir: "test-results/e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  timeout: 30_000,
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  webServer: {
+    command: `npm run build && npm run start:local -- --port ${PORT} --ephemeral`,
+    url: `${baseURL}/api/health`,
+    timeout: 240_000,
+    reuseExistingServer: !process.env.CI,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      NEXT_TELEMETRY_DISABLED: "1",
+      LOCAL_DB_PORT: "54339",
+      LOCAL_LLM_PORT: "54340",
+      APP_URL: baseURL,
+      AUTH_MODE: "dev",
+      SESSION_SECRET: "e2e-session-secret-0123456789abcdef0123456789",
+    },
+  },
+});
