@@ -41,6 +41,7 @@ const baseSchema = z.object({
     OPENROUTER_SITE_URL: optionalUrl,
     OPENROUTER_APP_NAME: z.preprocess(emptyToUndefined, z.string().default("Tokenmeter")),
     LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60000),
+    LLM_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
     LOCAL_LLM_PORT: port.default(54330),
 
     AUTH_MODE: z.preprocess(emptyToUndefined, z.enum(["dev"]).optional()),

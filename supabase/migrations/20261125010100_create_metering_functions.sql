@@ -438,7 +438,13 @@ begin
     cost_usd, latency_ms, outcome, period, period_start, created_at
   ) values (
     p_request_id, p_user_id, p_model, p_input_tokens, p_output_tokens, v_total, v_plan_part, v_balance_part,
-    p_cost_usd, p_latency_ms, p_outcome, v_period, v_start, v_now
+    -- The provider's reported cost when known, else the catalogue's prices (USD per million tokens).
+    coalesce(
+      p_cost_usd,
+      (select pg_catalog.round((p_input_tokens * m.input_price_per_mtok + p_output_tokens * m.output_price_per_mtok) / 1000000, 10)
+       from public.models m where m.id = p_model)
+    ),
+    p_latency_ms, p_outcome, v_period, v_start, v_now
   );
 
   delete from public.reservations r where r.request_id = p_request_id;

@@ -69,6 +69,16 @@ describe("settle_tokens", () => {
     expect(account.rows[0]).toEqual({ active: true });
   });
 
+  it("prices a request from the model catalogue when the provider reported no cost", async () => {
+    const userId = newUserId();
+    const requestId = newRequestId();
+    await reserveTokens(server, { userId, requestId, min: 500, max: 2000 });
+    await settleTokens(server, { userId, requestId, input: 300, output: 900, outcome: "aborted" });
+    // openai/gpt-4o-mini: 0.15 USD per million input tokens, 0.60 per million output tokens
+    const { rows } = await admin.query("select cost_usd::float8 as cost from public.usage_ledger where request_id = $1", [requestId]);
+    expect(rows[0].cost).toBeCloseTo((300 * 0.15 + 900 * 0.6) / 1_000_000, 12);
+  });
+
   it("a settle retried 3 times charges once", async () => {
     const userId = newUserId();
     const requestId = newRequestId();

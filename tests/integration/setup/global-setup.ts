@@ -17,7 +17,12 @@ export default async function setup(project: TestProject) {
   const root = mkdtempSync(path.join(os.tmpdir(), "tokenmeter-it-"));
   chmodSync(root, 0o755); // as root, PostgreSQL runs as user postgres and must traverse this folder
   const db = await startLocalPostgres({ dataDir: path.join(root, "pg"), port: await getFreePort(), ephemeral: true, fast: true });
-  await migrate({ databaseUrl: db.url, supabaseDir: path.resolve("supabase") });
+  try {
+    await migrate({ databaseUrl: db.url, supabaseDir: path.resolve("supabase") });
+  } catch (error) {
+    await db.stop();
+    throw error;
+  }
   project.provide("databaseUrl", db.url);
   return async () => {
     await db.stop();
