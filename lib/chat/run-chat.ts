@@ -1,0 +1,114 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import type OpenAI from "openai";
+import type { User } from "@/lib/auth/user";
+import type { ChatRequest } from "@/lib/chat/chat-request";
+import { assertConversationOwned, saveChatExchange } from "@/lib/chat/conversations";
+import { relayChatStream, type RelayResult } from "@/lib/chat/relay-stream";
+import { releaseChat, settleChat } from "@/lib/chat/settle-chat";
+import type { MeteringStore } from "@/lib/db/metering-store";
+import type { RpcClient } from "@/lib/db/rpc";
+import { openChatStream } from "@/lib/llm/stream-chat";
+import { mapUpstreamError } from "@/lib/llm/upstream-errors";
+import { checkQuota } from "@/lib/metering/check-quota";
+import { checkRateLimit } from "@/lib/rate-limit/check-rate-limit";
+
+export type ChatDeps = {
+  rpc: RpcClient;
+  store: MeteringStore;
+  llm: OpenAI;
+  rateLimitPerMinute: number;
+  streamIdleTimeoutMs: number;
+};
+
+const TITLE_CHARS = 60;
+
+/**
+ * One metered chat request: rate limit, ownership, reserve (checkQuota), open the upstream stream,
+ * then relay it to the browser and settle with the real usage. Everything that can refuse the
+ * request happens before the first byte is sent, so refusals are plain HTTP errors.
+ */
+export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, clientSignal: AbortSignal): Promise<Response> {
+  await checkRateLimit(deps.rpc, { key: `chat:${user.id}`, limit: deps.rateLimitPerMinute, windowSeconds: 60 });
+  if (chat.conversationId) await assertConversationOwned(user.id, chat.conversationId, deps.rpc);
+  const conversationId = chat.conversationId ?? randomUUID();
+  const requestId = randomUUID();
+
+  const grant = await checkQuota(deps.store, {
+    userId: user.id,
+    requestId,
+    model: chat.model,
+    messages: chat.messages,
+    maxOutputTokens: chat.maxTokens,
+  });
+
+  const startedAt = performance.now();
+  const upstream = new AbortController();
+  const onClientAbort = () => upstream.abort(new Error("client went away"));
+  clientSignal.addEventListener("abort", onClientAbort, { once: true });
+
+  let events;
+  try {
+    events = await openChatStream(deps.llm, {
+      model: chat.model,
+      messages: chat.messages,
+      maxTokens: grant.maxOutputTokens,
+      signal: upstream.signal,
+    });
+  } catch (error) {
+    clientSignal.removeEventListener("abort", onClientAbort);
+    await releaseChat(deps.store, requestId);
+    console.warn(`[chat] upstream failed before the first token (${requestId}): ${error instanceof Error ? error.message : String(error)}`);
+    throw mapUpstreamError(error);
+  }
+
+  const finish = async (result: RelayResult) => {
+    clientSignal.removeEventListener("abort", onClientAbort);
+    const settled = await settleChat(deps.store, {
+      requestId,
+      userId: user.id,
+      model: chat.model,
+      inputTokens: result.usage.promptTokens,
+      outputTokens: result.usage.completionTokens,
+      costUsd: result.usage.costUsd,
+      latencyMs: Math.round(performance.now() - startedAt),
+      outcome: result.outcome,
+    });
+    await saveChatExchange(
+      {
+        userId: user.id,
+        conversationId,
+        title: titleFrom(chat),
+        model: chat.model,
+        userMessage: chat.messages.at(-1)!.content,
+        assistantMessage: result.text,
+        requestId,
+      },
+      deps.rpc,
+    ).catch((error: unknown) => console.error(`[chat] could not store the exchange of ${requestId}`, error));
+    return { settled, conversationId };
+  };
+
+  const body = relayChatStream({
+    events,
+    promptTokens: grant.promptTokens,
+    upstream,
+    idleTimeoutMs: deps.streamIdleTimeoutMs,
+    finish,
+    start: { type: "start", requestId, conversationId, model: chat.model, maxOutputTokens: grant.maxOutputTokens },
+  });
+  return new Response(body, {
+    headers: {
+      "Content-Type": "application/x-ndjson; charset=utf-8",
+      "Cache-Control": "no-store",
+      "X-Accel-Buffering": "no",
+      "X-Request-Id": requestId,
+    },
+  });
+}
+
+function titleFrom(chat: ChatRequest): string {
+  const first = chat.messages.find((m) => m.role === "user")?.content ?? "New chat";
+  const line = first.replace(/\s+/g, " ").trim();
+  return line.length > TITLE_CHARS ? `${line.slice(0, TITLE_CHARS - 1)}…` : line || "New chat";
+}

@@ -1,0 +1,53 @@
+import { expect, test } from "@playwright/test";
+import { SignInPage } from "./pages/sign-in-page";
+
+type Status = { used: number; held: number; cap: number; remaining: number };
+
+test.describe("metered chat through the built app", () => {
+  test("a signed-in user's chat streams, and the allowance rises by exactly the charged tokens", async ({ page }) => {
+    await new SignInPage(page).signIn(`E2E ${Date.now()}`);
+    const before = (await (await page.request.get("/api/tokens/current")).json()) as Status;
+    expect(before).toMatchObject({ used: 0, held: 0, cap: 40_000 });
+
+    const response = await page.request.post("/api/chat", {
+      data: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hello from the browser [[reply_tokens:50]]" }] },
+    });
+    expect(response.status()).toBe(200);
+    const events = (await response.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(events.filter((e) => e.type === "delta").length).toBeGreaterThan(1);
+    const done = events.at(-1);
+    expect(done).toMatchObject({ type: "done", outcome: "ok" });
+
+    const after = (await (await page.request.get("/api/tokens/current")).json()) as Status;
+    expect(after.used).toBe(done.usage.totalTokens);
+    expect(after.held).toBe(0);
+  });
+
+  test("a browser that aborts mid-stream is charged only for what was streamed, and holds nothing", async ({ page }) => {
+    await new SignInPage(page).signIn(`E2E abort ${Date.now()}`);
+    const result = await page.evaluate(async () => {
+      const controller = new AbortController();
+      const response = await fetch("/api/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Long story [[reply_tokens:3000]]" }] }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      let text = "";
+      while (!text.includes('"delta"')) text += new TextDecoder().decode((await reader.read()).value);
+      controller.abort();
+      return { status: response.status };
+    });
+    expect(result.status).toBe(200);
+    await expect
+      .poll(async () => ((await (await page.request.get("/api/tokens/current")).json()) as Status).held, { timeout: 10_000 })
+      .toBe(0);
+    const after = (await (await page.request.get("/api/tokens/current")).json()) as Status;
+    expect(after.used).toBeGreaterThan(0);
+    expect(after.used).toBeLessThan(3000);
+  });
+});
