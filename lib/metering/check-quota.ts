@@ -76,6 +76,10 @@ export async function checkQuota(store: MeteringStore, request: QuotaRequest): P
       throw new AppError("bad_request", `Invalid model: unknown model ${request.model}`, {
         details: { fields: [{ field: "model", message: `unknown model ${request.model}` }] },
       });
+    case "prompt_too_long":
+      throw new AppError("bad_request", `Invalid messages: too long for ${request.model} (about ${promptTokens} tokens of prompt)`, {
+        details: { fields: [{ field: "messages", message: `too long for the model's context window` }], promptTokens },
+      });
     case "already_settled":
       throw new AppError("bad_request", "This request has already been completed.", { details: { requestId: request.requestId } });
   }

@@ -40,7 +40,7 @@ function toStatus(raw: z.infer<z.ZodObject<typeof statusShape>>) {
 export const tokenStatusSchema = z.object(statusShape).transform(toStatus);
 export type TokenStatus = z.infer<typeof tokenStatusSchema>;
 
-export const refusalReasons = ["quota_exceeded", "model_not_allowed", "unknown_model", "already_settled"] as const;
+export const refusalReasons = ["quota_exceeded", "model_not_allowed", "unknown_model", "prompt_too_long", "already_settled"] as const;
 export type RefusalReason = (typeof refusalReasons)[number];
 
 export const reserveResultSchema = z.discriminatedUnion("ok", [

@@ -194,7 +194,7 @@ revoke all on function public.build_token_status(text, timestamptz) from public,
 -- ---------------------------------------------------------------------------------------------
 -- ok:      status || { ok: true, request_id, reserved, model, expires_at, already_reserved }
 --          (held includes this hold; remaining is after it)
--- refused: status || { ok: false, reason: 'quota_exceeded' | 'unknown_model' | 'model_not_allowed' | 'already_settled', request_id }
+-- refused: status || { ok: false, reason: 'quota_exceeded' | 'unknown_model' | 'model_not_allowed' | 'prompt_too_long' | 'already_settled', request_id }
 create function public.reserve_tokens(
   p_user_id text,
   p_request_id text,
@@ -278,6 +278,13 @@ begin
     return public.build_token_status(p_user_id, v_now)
       || pg_catalog.jsonb_build_object('ok', false, 'reason', 'model_not_allowed', 'request_id', p_request_id, 'model', p_model);
   end if;
+  -- A request can never need more than the model's context window (prompt plus reply).
+  if p_min_tokens > v_model.context_window then
+    return public.build_token_status(p_user_id, v_now) || pg_catalog.jsonb_build_object(
+      'ok', false, 'reason', 'prompt_too_long', 'request_id', p_request_id, 'model', p_model,
+      'context_window', v_model.context_window
+    );
+  end if;
 
   v_status := public.build_token_status(p_user_id, v_now);
   v_remaining := (v_status ->> 'remaining')::bigint;
@@ -290,6 +297,7 @@ begin
   if p_prompt_tokens is not null then
     v_granted := least(v_granted, p_prompt_tokens + v_plan.max_output_tokens);
   end if;
+  v_granted := least(v_granted, v_model.context_window::bigint);
   v_ttl := coalesce((select s.hold_ttl_seconds from public.app_settings s where s.id), 600);
   v_expires := v_now + pg_catalog.make_interval(secs => v_ttl);
   select b.period_start into v_start from public.period_bounds(v_plan.period, v_now) b;

@@ -188,6 +188,19 @@ describe("POST /api/chat: refusals before any upstream call", () => {
     expect(await holdCount(db, user.id)).toBe(0);
   });
 
+  it("400 naming messages when the prompt does not fit the model's context window", async () => {
+    const user = newTestUser();
+    await db.query(
+      `insert into public.models (id, display_name, tier, context_window, input_price_per_mtok, output_price_per_mtok)
+       values ('test/tiny-context', 'Tiny context', 'basic', 40, 0, 0) on conflict (id) do nothing`,
+    );
+    const response = await chat(user, { model: "test/tiny-context", messages: userSays("word ".repeat(60)) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "bad_request", details: { fields: [{ field: "messages" }] } } });
+    expect(llm.requests()).toHaveLength(0);
+    expect(await holdCount(db, user.id)).toBe(0);
+  });
+
   it("404 for another user's conversation", async () => {
     const owner = newTestUser();
     const first = await readEvents(await chat(owner, { model: MODEL, messages: userSays("mine") }));

@@ -191,6 +191,17 @@ describe("reserve_tokens", () => {
     });
   });
 
+  it("refuses a request larger than the model's context window and never holds more than it", async () => {
+    const userId = newUserId();
+    await asRole(server, "service_role", null, async (c) => {
+      await c.query("update public.models set context_window = 1000 where id = $1", [BASIC_MODEL]);
+      const refused = await reserveTokens(c, { userId, requestId: newRequestId(), min: 1001, max: 2000 });
+      expect(refused).toMatchObject({ ok: false, reason: "prompt_too_long", context_window: 1000 });
+      const clamped = await reserveTokens(c, { userId, requestId: newRequestId(), min: 900, max: 5000 });
+      expect(clamped).toMatchObject({ ok: true, reserved: 1000 });
+    });
+  });
+
   it("caps the output part of a hold at the plan's max_output_tokens when the prompt size is given", async () => {
     const userId = newUserId();
     // free: max_output_tokens 2048; prompt 300, asked for up to 300 + 10,000

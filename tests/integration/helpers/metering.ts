@@ -46,7 +46,7 @@ export type ReserveResult =
     })
   | (TokenStatus & {
       ok: false;
-      reason: "quota_exceeded" | "model_not_allowed" | "unknown_model" | "already_settled";
+      reason: "quota_exceeded" | "model_not_allowed" | "unknown_model" | "prompt_too_long" | "already_settled";
       request_id: string;
       model?: string;
     });
