@@ -5,7 +5,9 @@ import { NextResponse, type NextRequest } from "next/server";
  * route handlers and logs can share, and sets baseline security headers.
  */
 export function middleware(request: NextRequest) {
-  const requestId = request.headers.get("x-request-id") ?? crypto.randomUUID();
+  const incoming = request.headers.get("x-request-id");
+  // Accept a caller's id (a load balancer's) only if it is short and plain: it ends up in logs.
+  const requestId = incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
   const headers = new Headers(request.headers);
   headers.set("x-request-id", requestId);
   const response = NextResponse.next({ request: { headers } });

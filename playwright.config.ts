@@ -39,12 +39,19 @@ export default defineConfig({
   webServer: {
     command: `npm run build && npm run start:local -- --port ${PORT} --ephemeral`,
     url: `${baseURL}/api/health`,
-    timeout: 240_000,
-    reuseExistingServer: !process.env.CI,
+    timeout: 360_000,
+    // Never test whatever else may answer on this port: always start our own server.
+    reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
     env: {
       NEXT_TELEMETRY_DISABLED: "1",
+      // Always the local stand-ins, whatever a developer's .env.local says: e2e must never reach a
+      // real database or spend money at OpenRouter. (Empty counts as unset in lib/env.ts.)
+      DATABASE_URL: "",
+      SUPABASE_URL: "",
+      OPENROUTER_API_KEY: "",
+      OPENROUTER_BASE_URL: "",
       LOCAL_DB_PORT: "54339",
       LOCAL_LLM_PORT: "54340",
       APP_URL: baseURL,

@@ -24,12 +24,8 @@ export default async function HomePage() {
           <dl className="facts">
             <dt>Status</dt>
             <dd className="status-ok">connected</dd>
-            <dt>PostgreSQL</dt>
-            <dd>{info.serverVersion}</dd>
-            <dt>Connected as</dt>
-            <dd>{info.role}</dd>
-            <dt>Server time</dt>
-            <dd>{info.serverTime.toISOString()}</dd>
+            <dt>Round trip</dt>
+            <dd>{info.roundTripMs} ms</dd>
           </dl>
         ) : (
           <p className="status-error" role="alert">

@@ -42,6 +42,8 @@ const baseSchema = z.object({
     OPENROUTER_APP_NAME: z.preprocess(emptyToUndefined, z.string().default("Tokenmeter")),
     LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60000),
     LLM_STREAM_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
+    // Below the hold's lifetime (app_settings.hold_ttl_seconds, 600 s by default).
+    LLM_MAX_STREAM_MS: z.coerce.number().int().min(1000).default(300000),
     LOCAL_LLM_PORT: port.default(54330),
 
     AUTH_MODE: z.preprocess(emptyToUndefined, z.enum(["dev"]).optional()),

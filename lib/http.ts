@@ -13,6 +13,13 @@ export function errorResponse(error: unknown): Response {
 
 /** Reads a JSON body: 400 for invalid JSON, 413-as-400 naming the body for an oversize one. */
 export async function readJson(request: Request): Promise<unknown> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    // Also what keeps a cross-site HTML form (which cannot send application/json) from posting here.
+    throw new AppError("bad_request", "Invalid body: Content-Type must be application/json", {
+      details: { fields: [{ field: "(body)", message: "Content-Type must be application/json" }] },
+    });
+  }
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > MAX_JSON_BODY_BYTES) throw tooLarge();
   const text = await request.text();

@@ -1,11 +1,8 @@
 import { DevSignInForm } from "@/components/auth/dev-sign-in-form";
+import { safeRedirectPath } from "@/lib/safe-redirect";
 
 export const metadata = { title: "Sign in · Tokenmeter" };
 
-function safeNext(value: string | string[] | undefined): string {
-  const next = Array.isArray(value) ? value[0] : value;
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
-}
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
@@ -15,7 +12,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <p className="muted">
         Local development sign-in: pick any name. The same name always signs you in as the same user.
       </p>
-      <DevSignInForm next={safeNext(params.next)} />
+      <DevSignInForm next={safeRedirectPath(params.next)} />
     </main>
   );
 }

@@ -5,7 +5,7 @@ import { getSessionSecret } from "@/lib/auth/session-secret";
 import type { User } from "@/lib/auth/user";
 import { getEnv } from "@/lib/env";
 
-export const devSignInSchema = z.object({
+export const devSignInSchema = z.strictObject({
   name: z
     .string()
     .trim()

@@ -12,6 +12,8 @@ export function getChatDeps(): ChatDeps {
     store: getMeteringStore(),
     llm: getLlmClient(),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    firstTokenTimeoutMs: env.LLM_TIMEOUT_MS,
     streamIdleTimeoutMs: env.LLM_STREAM_IDLE_TIMEOUT_MS,
+    maxStreamMs: env.LLM_MAX_STREAM_MS,
   };
 }

@@ -18,6 +18,8 @@ export type RelayOptions = {
   /** Aborts the upstream call; the relay aborts it when the stream goes idle. */
   upstream: AbortController;
   idleTimeoutMs: number;
+  /** A stream may last this long in all; kept below the hold's lifetime so a hold never lapses mid-stream. */
+  maxDurationMs: number;
   /** After the stream: settle, store; returns what the final event reports. */
   finish: (result: RelayResult) => Promise<{ settled: SettleResult | null; conversationId: string }>;
   start: Extract<ChatEvent, { type: "start" }>;
@@ -42,7 +44,9 @@ export function relayChatStream(options: RelayOptions): ReadableStream<Uint8Arra
           clientGone = true;
         }
       };
-      void pump(options, send).finally(() => {
+      void pump(options, send)
+        .catch((error: unknown) => console.error("[chat] relay failed", error))
+        .finally(() => {
         if (clientGone) return;
         try {
           controller.close();
@@ -61,6 +65,7 @@ export function relayChatStream(options: RelayOptions): ReadableStream<Uint8Arra
 async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Promise<void> {
   send(options.start);
   let text = "";
+  let reasoning = "";
   let usage: UpstreamUsage | null = null;
   let failure: unknown = null;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -68,6 +73,7 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
     clearTimeout(idleTimer);
     idleTimer = setTimeout(() => options.upstream.abort(new Error("upstream stream idle")), options.idleTimeoutMs);
   };
+  const deadline = setTimeout(() => options.upstream.abort(new Error("stream too long")), options.maxDurationMs);
   try {
     armIdleTimer();
     for await (const event of options.events) {
@@ -75,7 +81,9 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
       if (event.type === "delta") {
         text += event.text;
         send({ type: "delta", text: event.text });
-      } else {
+      } else if (event.type === "reasoning") {
+        reasoning += event.text;
+      } else if (event.type === "usage") {
         usage = event.usage;
       }
     }
@@ -83,10 +91,16 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
     failure = error;
   } finally {
     clearTimeout(idleTimer);
+    clearTimeout(deadline);
   }
 
   const outcome: Outcome = usage ? "ok" : isProviderError(failure) ? "error" : "aborted";
-  const charged = usage ?? { promptTokens: options.promptTokens, completionTokens: countTextTokens(text), costUsd: null };
+  // Without the provider's figures: our prompt count plus every token that arrived, reasoning included.
+  const charged = usage ?? {
+    promptTokens: options.promptTokens,
+    completionTokens: countTextTokens(text) + countTextTokens(reasoning),
+    costUsd: null,
+  };
   if (outcome !== "ok") {
     send({
       type: "error",

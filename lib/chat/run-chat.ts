@@ -18,7 +18,9 @@ export type ChatDeps = {
   store: MeteringStore;
   llm: OpenAI;
   rateLimitPerMinute: number;
+  firstTokenTimeoutMs: number;
   streamIdleTimeoutMs: number;
+  maxStreamMs: number;
 };
 
 const TITLE_CHARS = 60;
@@ -49,11 +51,13 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
 
   let events;
   try {
+    if (clientSignal.aborted) throw new Error("the client went away before the model was called");
     events = await openChatStream(deps.llm, {
       model: chat.model,
       messages: chat.messages,
       maxTokens: grant.maxOutputTokens,
       signal: upstream.signal,
+      firstTokenTimeoutMs: deps.firstTokenTimeoutMs,
     });
   } catch (error) {
     clientSignal.removeEventListener("abort", onClientAbort);
@@ -94,6 +98,7 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
     promptTokens: grant.promptTokens,
     upstream,
     idleTimeoutMs: deps.streamIdleTimeoutMs,
+    maxDurationMs: deps.maxStreamMs,
     finish,
     start: { type: "start", requestId, conversationId, model: chat.model, maxOutputTokens: grant.maxOutputTokens },
   });
@@ -102,7 +107,7 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
       "Content-Type": "application/x-ndjson; charset=utf-8",
       "Cache-Control": "no-store",
       "X-Accel-Buffering": "no",
-      "X-Request-Id": requestId,
+      "X-Metering-Request-Id": requestId,
     },
   });
 }

@@ -77,8 +77,12 @@ export function createMeteringStore(rpc: RpcClient) {
       return parse(tokenStatusSchema, await rpc.call("get_token_status", { p_user_id: userId }));
     },
 
-    /** As the user, under Row Level Security. */
+    /**
+     * As the user, under Row Level Security. Where the database can only verify a real JWT (hosted
+     * Supabase) and the session has none (the dev sign-in), the server reads it for the verified user.
+     */
     async getMyTokenStatus(identity: UserIdentity) {
+      if (rpc.userCallsNeedToken && !identity.accessToken) return this.getTokenStatus(identity.userId);
       return parse(tokenStatusSchema, await rpc.callAsUser("get_my_token_status", {}, identity));
     },
 

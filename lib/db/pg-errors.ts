@@ -6,10 +6,13 @@ export function mapPgError(error: unknown): AppError {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   switch (code) {
-    case "22023": // invalid_parameter_value: our functions' own validation
-    case "22P02": // invalid_text_representation
-    case "23514": // check_violation
+    case "22023": // invalid_parameter_value: our functions' own validation, worded for people
       return new AppError("bad_request", message, { cause: error });
+    case "22P02": // invalid_text_representation
+    case "22007": // invalid_datetime_format
+    case "22003": // numeric_value_out_of_range
+    case "23514": // check_violation
+      return new AppError("bad_request", "Invalid input.", { cause: error });
     case "42501": // insufficient_privilege
       return new AppError("forbidden", "Not allowed.", { cause: error });
     case "P0002": // no_data_found

@@ -11,6 +11,8 @@ import { assertArgName, assertFunctionName, type RpcArgs, type RpcClient, type U
  */
 export function createPgRpcClient(pool: pg.Pool): RpcClient {
   return {
+    userCallsNeedToken: false,
+
     async call(fn, args) {
       assertFunctionName(fn);
       const entries = definedEntries(args);
@@ -28,9 +30,10 @@ export function createPgRpcClient(pool: pg.Pool): RpcClient {
 
     async callAsUser(fn, args, identity: UserIdentity) {
       assertFunctionName(fn);
+      const entries = definedEntries(args);
       const client = await connect(pool);
       const literal = (value: unknown) => (value === null ? "null" : client.escapeLiteral(String(value)));
-      const named = definedEntries(args).map(([name, value]) => `${name} => ${literal(value)}`);
+      const named = entries.map(([name, value]) => `${name} => ${literal(value)}`);
       const claims = JSON.stringify({ sub: identity.userId, role: "authenticated" });
       const sql = [
         "begin",
@@ -41,12 +44,16 @@ export function createPgRpcClient(pool: pg.Pool): RpcClient {
       ].join(";\n");
       try {
         const results = (await client.query(sql)) as unknown as pg.QueryResult<{ result: unknown }>[];
+        client.release();
         return results[3]?.rows[0]?.result ?? null;
       } catch (error) {
-        await client.query("rollback").catch(() => {});
+        // A client whose rollback fails is broken: release(error) discards it instead of pooling it.
+        const broken = await client.query("rollback").then(
+          () => undefined,
+          (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
+        );
+        client.release(broken);
         throw mapPgError(error);
-      } finally {
-        client.release();
       }
     },
   };

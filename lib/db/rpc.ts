@@ -13,6 +13,8 @@ export type UserIdentity = {
 };
 
 export interface RpcClient {
+  /** True when callAsUser needs a JWT the database can verify (hosted Supabase); node-postgres sets claims itself. */
+  readonly userCallsNeedToken: boolean;
   /** Calls `public.<fn>(args)` as the server role; resolves to the function's JSON result. */
   call(fn: string, args: RpcArgs): Promise<unknown>;
   /** Calls `public.<fn>(args)` as the signed-in user, under Row Level Security. */

@@ -37,6 +37,7 @@ export function createSupabaseRpcClient(options: SupabaseRpcOptions): RpcClient 
   }
 
   return {
+    userCallsNeedToken: true,
     call: (fn, args) => invoke(server, fn, args, false),
     async callAsUser(fn, args, identity: UserIdentity) {
       if (!identity.accessToken || !options.anonKey) {

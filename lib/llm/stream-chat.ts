@@ -11,20 +11,43 @@ const usageSchema = z.object({
 
 export type UpstreamUsage = { promptTokens: number; completionTokens: number; costUsd: number | null };
 
-export type ChatStreamEvent = { type: "delta"; text: string } | { type: "usage"; usage: UpstreamUsage };
+export type ChatStreamEvent =
+  | { type: "delta"; text: string }
+  /** Reasoning text (thinking models): billed as output, not shown. */
+  | { type: "reasoning"; text: string }
+  | { type: "usage"; usage: UpstreamUsage }
+  /** Any other chunk (role-only, empty, keep-alive): proof the stream is alive. */
+  | { type: "tick" };
 
 export type ChatStreamRequest = {
   model: string;
   messages: { role: "system" | "user" | "assistant"; content: string }[];
   maxTokens: number;
   signal: AbortSignal;
+  /** How long the first token may take, headers included. */
+  firstTokenTimeoutMs: number;
 };
 
+export class NoFirstTokenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "NoFirstTokenError";
+  }
+}
+
 /**
- * Opens a streamed chat completion. Resolves once the upstream has answered with a stream
- * (so 429/5xx/timeouts reject here, before any token), then yields text deltas and the usage chunk.
+ * Opens a streamed chat completion and waits for its first token (text, reasoning or usage).
+ * OpenRouter answers 200 at once and may then fail or stay silent, so "the upstream failed before
+ * any token" is only known here: every such failure rejects (and the caller releases the hold).
+ * After that it yields each chunk's events; the caller meters what arrives.
  */
 export async function openChatStream(client: OpenAI, request: ChatStreamRequest): Promise<AsyncIterable<ChatStreamEvent>> {
+  const firstToken = new AbortController();
+  const timer = setTimeout(
+    () => firstToken.abort(new NoFirstTokenError(`no token within ${request.firstTokenTimeoutMs} ms`)),
+    request.firstTokenTimeoutMs,
+  );
+  const signal = AbortSignal.any([request.signal, firstToken.signal]);
   const params = {
     model: request.model,
     messages: request.messages,
@@ -33,18 +56,44 @@ export async function openChatStream(client: OpenAI, request: ChatStreamRequest)
     stream_options: { include_usage: true },
     usage: { include: true }, // OpenRouter: report tokens and cost in the last chunk
   };
-  const stream = await client.chat.completions.create(params as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal: request.signal });
+  const pending: ChatStreamEvent[] = [];
+  let iterator: AsyncIterator<OpenAI.Chat.ChatCompletionChunk>;
+  try {
+    const stream = await client.chat.completions.create(params as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal });
+    iterator = stream[Symbol.asyncIterator]();
+    while (!pending.some((event) => event.type !== "tick")) {
+      const next = await iterator.next();
+      if (signal.aborted) throw signal.reason;
+      if (next.done) throw new NoFirstTokenError("the stream ended before its first token");
+      pending.push(...toEvents(next.value));
+    }
+  } catch (error) {
+    throw firstToken.signal.aborted && !request.signal.aborted ? firstToken.signal.reason : error;
+  } finally {
+    clearTimeout(timer);
+  }
+
   return (async function* events() {
-    for await (const chunk of stream) {
-      const text = chunk.choices[0]?.delta?.content;
-      if (text) yield { type: "delta", text };
-      const usage = usageSchema.safeParse(chunk.usage);
-      if (usage.success) {
-        yield {
-          type: "usage",
-          usage: { promptTokens: usage.data.prompt_tokens, completionTokens: usage.data.completion_tokens, costUsd: usage.data.cost ?? null },
-        };
-      }
+    yield* pending;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield* toEvents(next.value);
     }
   })();
+}
+
+function toEvents(chunk: OpenAI.Chat.ChatCompletionChunk): ChatStreamEvent[] {
+  const events: ChatStreamEvent[] = [];
+  const delta = chunk.choices[0]?.delta as { content?: string | null; reasoning?: string | null } | undefined;
+  if (delta?.reasoning) events.push({ type: "reasoning", text: delta.reasoning });
+  if (delta?.content) events.push({ type: "delta", text: delta.content });
+  const usage = usageSchema.safeParse(chunk.usage);
+  if (usage.success) {
+    events.push({
+      type: "usage",
+      usage: { promptTokens: usage.data.prompt_tokens, completionTokens: usage.data.completion_tokens, costUsd: usage.data.cost ?? null },
+    });
+  }
+  return events.length ? events : [{ type: "tick" }];
 }

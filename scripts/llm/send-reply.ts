@@ -31,6 +31,11 @@ export async function sendReply(input: StreamReplyInput): Promise<void> {
     entry.outcome = "stalled";
     return;
   }
+  if (fault?.mode === "error_after") {
+    entry.status = fault.code ?? 502;
+    entry.outcome = "failed";
+    return sendError(res, entry.status, "Provider returned error (local)");
+  }
   entry.status = 200;
   entry.finishReason = reply.finishReason;
   entry.usage = usage;

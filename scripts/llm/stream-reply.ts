@@ -8,7 +8,7 @@ import type { Usage } from "./usage";
 
 /**
  * Sends a reply as OpenRouter streams it: an SSE comment, content chunks, a finish chunk,
- * a usage chunk (always) and [DONE]. `cut` and `stall_after` faults stop after N content chunks.
+ * a usage chunk (always) and [DONE]. `cut`, `stall_after` and `error_after` faults stop after N content chunks.
  */
 
 export type StreamReplyInput = {
@@ -27,7 +27,8 @@ export async function streamReply({ res, entry, meta, reply, usage, fault, chunk
   entry.outcome = "streaming";
   if (!(await writeAndFlush(res, ": OPENROUTER PROCESSING\n\n"))) return;
 
-  const stopAfter = fault?.mode === "cut" || fault?.mode === "stall_after" ? fault.chunks : Number.POSITIVE_INFINITY;
+  const stopAfter =
+    fault?.mode === "cut" || fault?.mode === "stall_after" || fault?.mode === "error_after" ? fault.chunks : Number.POSITIVE_INFINITY;
   for (const [index, content] of reply.chunks.entries()) {
     if (index >= stopAfter) break;
     if (index > 0) await pause(chunkDelayMs);
@@ -39,6 +40,13 @@ export async function streamReply({ res, entry, meta, reply, usage, fault, chunk
   if (fault?.mode === "cut") {
     entry.outcome = "cut";
     res.socket?.destroy();
+    return;
+  }
+  if (fault?.mode === "error_after") {
+    entry.outcome = "failed";
+    const code = fault.code ?? 502;
+    await writeEvent(res, { error: { code, message: "Provider returned error (local)" } });
+    res.end();
     return;
   }
   if (fault?.mode === "stall_after") {

@@ -278,8 +278,8 @@ begin
     return public.build_token_status(p_user_id, v_now)
       || pg_catalog.jsonb_build_object('ok', false, 'reason', 'model_not_allowed', 'request_id', p_request_id, 'model', p_model);
   end if;
-  -- A request can never need more than the model's context window (prompt plus reply).
-  if p_min_tokens > v_model.context_window then
+  -- A chat request (prompt size given) can never need more than the model's context window.
+  if p_prompt_tokens is not null and p_min_tokens > v_model.context_window then
     return public.build_token_status(p_user_id, v_now) || pg_catalog.jsonb_build_object(
       'ok', false, 'reason', 'prompt_too_long', 'request_id', p_request_id, 'model', p_model,
       'context_window', v_model.context_window
@@ -297,7 +297,9 @@ begin
   if p_prompt_tokens is not null then
     v_granted := least(v_granted, p_prompt_tokens + v_plan.max_output_tokens);
   end if;
-  v_granted := least(v_granted, v_model.context_window::bigint);
+  if p_prompt_tokens is not null then
+    v_granted := least(v_granted, v_model.context_window::bigint);
+  end if;
   v_ttl := coalesce((select s.hold_ttl_seconds from public.app_settings s where s.id), 600);
   v_expires := v_now + pg_catalog.make_interval(secs => v_ttl);
   select b.period_start into v_start from public.period_bounds(v_plan.period, v_now) b;

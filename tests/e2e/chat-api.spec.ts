@@ -33,12 +33,16 @@ test.describe("metered chat through the built app", () => {
       const response = await fetch("/api/chat", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Long story [[reply_tokens:3000]]" }] }),
+        body: JSON.stringify({ model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Long story [[reply_tokens:2000]]" }] }),
         signal: controller.signal,
       });
       const reader = response.body!.getReader();
       let text = "";
-      while (!text.includes('"delta"')) text += new TextDecoder().decode((await reader.read()).value);
+      while (!text.includes('"delta"')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
       controller.abort();
       return { status: response.status };
     });
@@ -48,6 +52,8 @@ test.describe("metered chat through the built app", () => {
       .toBe(0);
     const after = (await (await page.request.get("/api/tokens/current")).json()) as Status;
     expect(after.used).toBeGreaterThan(0);
-    expect(after.used).toBeLessThan(3000);
+    // The full reply would be about 2,000 tokens (it streams for seconds): far fewer means the abort
+    // reached the server through Next and the request was settled with what had been streamed.
+    expect(after.used).toBeLessThan(600);
   });
 });

@@ -41,6 +41,19 @@ describe("dev sign-in", () => {
     expect(response.headers.get("set-cookie")).toBeNull();
   });
 
+  it("refuses a body that is not declared as JSON (e.g. a cross-site form post)", async () => {
+    const response = await SIGN_IN(
+      new Request("http://localhost:3000/api/auth/sign-in", { method: "POST", headers: { "content-type": "text/plain" }, body: '{"name":"Eve"}' }),
+    );
+    expect(response.status).toBe(400);
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("a malformed session cookie is no session (401), not a server error", async () => {
+    const response = await GET_STATUS(new Request("http://localhost:3000/api/tokens/current", { headers: { cookie: "tm_session=%E0%A4%A" } }));
+    expect(response.status).toBe(401);
+  });
+
   it("sign-out clears the cookie", async () => {
     const response = await SIGN_OUT();
     expect(response.status).toBe(204);

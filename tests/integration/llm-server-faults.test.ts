@@ -178,6 +178,28 @@ describe("cut", () => {
   });
 });
 
+describe("error_after (an SSE error event mid-stream, as OpenRouter reports provider failures)", () => {
+  it("N chunks, then `data: {error}`: the SDK throws an APIError carrying the code; no usage", async () => {
+    server.queueFault({ mode: "error_after", chunks: 2, code: 429 });
+    const result = await readStream("Story please");
+    expect(result.contents).toHaveLength(2);
+    expect(result.hasUsage).toBe(false);
+    expect(result.error).toBeInstanceOf(OpenAI.APIError);
+    expect((result.error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ code: 429 });
+    expect(server.requests().at(-1)).toMatchObject({ outcome: "failed", status: 200, usage: null });
+  });
+
+  it("by marker, before any content (error_after:0), defaulting to code 502", async () => {
+    const result = await readStream("Story [[fault:error_after:0]]");
+    expect(result.contents).toEqual([]);
+    expect((result.error as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ code: 502 });
+  });
+
+  it("a non-streamed request gets the code as its HTTP status", async () => {
+    await expect(ask("Story [[fault:error_after:1]]")).rejects.toMatchObject({ status: 502 });
+  });
+});
+
 describe("stall", () => {
   it("never answers: the SDK's timeout fires and the server sees the client go", async () => {
     const started = Date.now();

@@ -195,10 +195,13 @@ describe("reserve_tokens", () => {
     const userId = newUserId();
     await asRole(server, "service_role", null, async (c) => {
       await c.query("update public.models set context_window = 1000 where id = $1", [BASIC_MODEL]);
-      const refused = await reserveTokens(c, { userId, requestId: newRequestId(), min: 1001, max: 2000 });
+      const refused = await reserveTokens(c, { userId, requestId: newRequestId(), min: 1001, max: 2000, promptTokens: 990 });
       expect(refused).toMatchObject({ ok: false, reason: "prompt_too_long", context_window: 1000 });
-      const clamped = await reserveTokens(c, { userId, requestId: newRequestId(), min: 900, max: 5000 });
+      const clamped = await reserveTokens(c, { userId, requestId: newRequestId(), min: 900, max: 5000, promptTokens: 800 });
       expect(clamped).toMatchObject({ ok: true, reserved: 1000 });
+      // Without a prompt size the call is not a chat request: no context window applies.
+      const generic = await reserveTokens(c, { userId, requestId: newRequestId(), min: 1500, max: 1500 });
+      expect(generic).toMatchObject({ ok: true, reserved: 1500 });
     });
   });
 

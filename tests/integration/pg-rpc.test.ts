@@ -1,5 +1,5 @@
 import pg from "pg";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { createMeteringStore } from "@/lib/db/metering-store";
 import { createPgRpcClient } from "@/lib/db/pg-rpc";
 import { AppError } from "@/lib/errors";
@@ -178,9 +178,10 @@ describe("pg adapter: argument values are data, never SQL", () => {
     const hostile = await appError(
       rpc.callAsUser("get_my_token_status", { p_now: "2026-03-15'); drop table public.plans; --" }, { userId }),
     );
-    // Parsed as a (bad) timestamp value: 22007 invalid_datetime_format, which mapPgError leaves as internal.
+    // Parsed as a (bad) timestamp value: 22007 invalid_datetime_format, a 400 without Postgres's own wording.
     expect((hostile.cause as { code?: string }).code).toBe("22007");
-    expect(hostile.code).toBe("internal");
+    expect(hostile.code).toBe("bad_request");
+    expect(hostile.message).toBe("Invalid input.");
     expect(await plansTableExists()).toBe(true);
   });
 
@@ -228,6 +229,9 @@ describe("pg adapter: round trips on the wire", () => {
     const count = async (work: () => Promise<unknown>) => {
       const before = wire.roundTrips;
       await work();
+      // pg rejects a failed query on ErrorResponse, which can arrive a packet before its ReadyForQuery.
+      await vi.waitFor(() => expect(wire.roundTrips).toBeGreaterThan(before), { timeout: 1000, interval: 5 });
+      await new Promise((resolve) => setTimeout(resolve, 20)); // and no second round trip follows
       return wire.roundTrips - before;
     };
 

@@ -278,9 +278,15 @@ describe("supabase-js adapter: the requests it sends", () => {
     expect(gauge).toMatchObject({ userId: "user_a", plan: "free", remaining: 44800 });
   });
 
-  it("getMyTokenStatus without a token (or without an anon key) is unauthorized and sends nothing", async () => {
-    const noToken = await appError(createStore().getMyTokenStatus({ userId: "user_a" }));
-    expect(noToken.code).toBe("unauthorized");
+  it("getMyTokenStatus without a user token (the dev sign-in) is read by the server for that user", async () => {
+    const status = await createStore().getMyTokenStatus({ userId: "user_a" });
+    expect(status.userId).toBe("user_a");
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({ method: "POST", path: "/rest/v1/rpc/get_token_status", body: { p_user_id: "user_a" } });
+    expect(requests[0]!.headers).toMatchObject({ apikey: SERVICE_KEY, authorization: `Bearer ${SERVICE_KEY}` });
+  });
+
+  it("a user call with a token but no anon key configured is unauthorized and sends nothing", async () => {
     const noAnonKey = await appError(createStore({ anonKey: "" }).getMyTokenStatus({ userId: "user_a", accessToken: USER_JWT }));
     expect(noAnonKey.code).toBe("unauthorized");
     expect(requests).toHaveLength(0);
