@@ -46,7 +46,7 @@ export async function checkQuota(store: MeteringStore, request: QuotaRequest): P
     return {
       requestId: result.requestId,
       promptTokens,
-      maxOutputTokens: result.reserved - promptTokens,
+      maxOutputTokens: result.reserved - (result.promptTokensHeld ?? promptTokens),
       reserved: result.reserved,
       status: result.status,
     };

@@ -44,10 +44,20 @@ export const refusalReasons = ["quota_exceeded", "model_not_allowed", "unknown_m
 export type RefusalReason = (typeof refusalReasons)[number];
 
 export const reserveResultSchema = z.discriminatedUnion("ok", [
-  z.object({ ...statusShape, ok: z.literal(true), request_id: z.string(), reserved: count, expires_at: isoDate, already_reserved: z.boolean() }).transform((raw) => ({
+  z.object({
+    ...statusShape,
+    ok: z.literal(true),
+    request_id: z.string(),
+    reserved: count,
+    prompt_tokens: count.nullish(),
+    expires_at: isoDate,
+    already_reserved: z.boolean(),
+  }).transform((raw) => ({
     ok: true as const,
     requestId: raw.request_id,
     reserved: raw.reserved,
+    /** The prompt part of the hold (scaled by the model's prompt_token_factor), when a prompt size was given. */
+    promptTokensHeld: raw.prompt_tokens ?? null,
     expiresAt: raw.expires_at,
     alreadyReserved: raw.already_reserved,
     status: toStatus(raw),

@@ -32,19 +32,23 @@ create table public.models (
   context_window integer not null check (context_window > 0),
   input_price_per_mtok numeric(12, 6) not null check (input_price_per_mtok >= 0),
   output_price_per_mtok numeric(12, 6) not null check (output_price_per_mtok >= 0),
+  -- How many of the provider's tokens one of ours (o200k) may become, for holding a prompt safely.
+  prompt_token_factor numeric(4, 2) not null default 1.00 check (prompt_token_factor between 1 and 4),
   enabled boolean not null default true,
   sort_order integer not null default 0
 );
 alter table public.models enable row level security;
 comment on table public.models is 'Model catalogue: OpenRouter model ids, the plan tier each needs, context window and USD price per million tokens.';
 
-insert into public.models (id, display_name, tier, context_window, input_price_per_mtok, output_price_per_mtok, sort_order) values
-  ('openai/gpt-4o-mini', 'GPT-4o mini', 'basic', 128000, 0.15, 0.60, 10),
-  ('meta-llama/llama-3.3-70b-instruct', 'Llama 3.3 70B Instruct', 'basic', 131072, 0.13, 0.40, 20),
-  ('anthropic/claude-3.5-haiku', 'Claude 3.5 Haiku', 'advanced', 200000, 0.80, 4.00, 30),
-  ('openai/gpt-4o', 'GPT-4o', 'advanced', 128000, 2.50, 10.00, 40),
-  ('anthropic/claude-sonnet-4', 'Claude Sonnet 4', 'premium', 200000, 3.00, 15.00, 50),
-  ('openai/o3', 'o3', 'premium', 200000, 2.00, 8.00, 60);
+-- prompt_token_factor: a safety margin for providers whose tokenizers count more than o200k does
+-- (Claude and Llama prompts count roughly 10-25% more); admins tune it per model.
+insert into public.models (id, display_name, tier, context_window, input_price_per_mtok, output_price_per_mtok, prompt_token_factor, sort_order) values
+  ('openai/gpt-4o-mini', 'GPT-4o mini', 'basic', 128000, 0.15, 0.60, 1.00, 10),
+  ('meta-llama/llama-3.3-70b-instruct', 'Llama 3.3 70B Instruct', 'basic', 131072, 0.13, 0.40, 1.20, 20),
+  ('anthropic/claude-3.5-haiku', 'Claude 3.5 Haiku', 'advanced', 200000, 0.80, 4.00, 1.30, 30),
+  ('openai/gpt-4o', 'GPT-4o', 'advanced', 128000, 2.50, 10.00, 1.00, 40),
+  ('anthropic/claude-sonnet-4', 'Claude Sonnet 4', 'premium', 200000, 3.00, 15.00, 1.30, 50),
+  ('openai/o3', 'o3', 'premium', 200000, 2.00, 8.00, 1.00, 60);
 
 -- Server settings: exactly one row.
 create table public.app_settings (

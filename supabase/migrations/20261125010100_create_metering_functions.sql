@@ -218,6 +218,9 @@ declare
   v_status jsonb;
   v_remaining bigint;
   v_granted bigint;
+  v_prompt bigint;
+  v_min bigint := p_min_tokens;
+  v_max bigint := p_max_tokens;
   v_ttl integer;
   v_start timestamptz;
   v_expires timestamptz;
@@ -278,8 +281,15 @@ begin
     return public.build_token_status(p_user_id, v_now)
       || pg_catalog.jsonb_build_object('ok', false, 'reason', 'model_not_allowed', 'request_id', p_request_id, 'model', p_model);
   end if;
-  -- A chat request (prompt size given) can never need more than the model's context window.
-  if p_prompt_tokens is not null and p_min_tokens > v_model.context_window then
+  -- A chat request gives the prompt's size as our tokenizer counts it. Other providers' tokenizers
+  -- count more, so the prompt part of the hold is scaled by the model's prompt_token_factor.
+  if p_prompt_tokens is not null then
+    v_prompt := pg_catalog.ceil(p_prompt_tokens * v_model.prompt_token_factor)::bigint;
+    v_min := p_min_tokens + (v_prompt - p_prompt_tokens);
+    v_max := p_max_tokens + (v_prompt - p_prompt_tokens);
+  end if;
+  -- A chat request can never need more than the model's context window.
+  if p_prompt_tokens is not null and v_min > v_model.context_window then
     return public.build_token_status(p_user_id, v_now) || pg_catalog.jsonb_build_object(
       'ok', false, 'reason', 'prompt_too_long', 'request_id', p_request_id, 'model', p_model,
       'context_window', v_model.context_window
@@ -288,17 +298,15 @@ begin
 
   v_status := public.build_token_status(p_user_id, v_now);
   v_remaining := (v_status ->> 'remaining')::bigint;
-  if v_remaining < p_min_tokens then
+  if v_remaining < v_min then
     return v_status || pg_catalog.jsonb_build_object('ok', false, 'reason', 'quota_exceeded', 'request_id', p_request_id);
   end if;
 
-  v_granted := least(p_max_tokens, v_remaining);
-  -- With the prompt's size known, the output part of the hold is capped by the plan's per-request limit.
+  v_granted := least(v_max, v_remaining);
+  -- With the prompt's size known, the output part of the hold is capped by the plan's per-request
+  -- limit, and the whole hold by the model's context window.
   if p_prompt_tokens is not null then
-    v_granted := least(v_granted, p_prompt_tokens + v_plan.max_output_tokens);
-  end if;
-  if p_prompt_tokens is not null then
-    v_granted := least(v_granted, v_model.context_window::bigint);
+    v_granted := least(v_granted, v_prompt + v_plan.max_output_tokens, v_model.context_window::bigint);
   end if;
   v_ttl := coalesce((select s.hold_ttl_seconds from public.app_settings s where s.id), 600);
   v_expires := v_now + pg_catalog.make_interval(secs => v_ttl);
@@ -311,6 +319,8 @@ begin
     'ok', true,
     'request_id', p_request_id,
     'reserved', v_granted,
+    -- The prompt part of the hold (scaled); reserved minus this is the output budget for max_tokens.
+    'prompt_tokens', v_prompt,
     'model', p_model,
     'expires_at', public.format_timestamp(v_expires),
     'already_reserved', false

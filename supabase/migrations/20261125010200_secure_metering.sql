@@ -5,8 +5,8 @@
 --   * anon: nothing at all.
 --   * authenticated: SELECT only, and RLS limits it to the user's own rows (plans and models: all
 --     rows; app_settings: nothing). No write policies exist; the write privileges are revoked too.
---   * service_role (the server; it bypasses RLS): full access to plans, models, app_settings,
---     usage_periods and reservations; SELECT on the ledgers; on accounts every column but balance.
+--   * service_role (the server; it bypasses RLS): full access to plans, models, app_settings and
+--     reservations; SELECT on usage_periods and the ledgers; on accounts every column but balance.
 --     The ledgers and balances change only through the SECURITY DEFINER functions, which keeps
 --     accounts.balance = sum(balance_ledger.delta).
 --   * The ledgers are append-only for everyone, owner included: a trigger rejects UPDATE, DELETE
@@ -38,6 +38,10 @@ from service_role;
 revoke insert, update on table public.accounts from service_role;
 grant insert (user_id, plan_id, cap_override, is_admin, created_at, last_active_at) on table public.accounts to service_role;
 grant update (plan_id, cap_override, is_admin, last_active_at) on table public.accounts to service_role;
+
+-- Usage is written only by settle_tokens: the server cannot reset or edit it directly (no unaudited
+-- "free tokens"); an admin who must correct usage does it with a grant, which the ledger records.
+revoke insert, update, delete, truncate on table public.usage_periods from service_role;
 
 -- ---------------------------------------------------------------------------------------------
 -- Row Level Security policies (RLS is enabled on every table in ..._create_metering.sql).

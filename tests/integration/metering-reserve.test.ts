@@ -3,6 +3,7 @@ import { asRole, createTestPool } from "./helpers/db";
 import {
   ADVANCED_MODEL,
   BASIC_MODEL,
+  PREMIUM_MODEL,
   adminSetPlan,
   createServicePool,
   expectBalanceMatchesLedger,
@@ -203,6 +204,16 @@ describe("reserve_tokens", () => {
       const generic = await reserveTokens(c, { userId, requestId: newRequestId(), min: 1500, max: 1500 });
       expect(generic).toMatchObject({ ok: true, reserved: 1500 });
     });
+  });
+
+  it("holds a prompt scaled by the model's prompt_token_factor, so other tokenizers cannot overshoot", async () => {
+    const userId = newUserId();
+    await adminSetPlan(server, userId, "max");
+    // anthropic/claude-sonnet-4 holds prompts at 1.30x: 1000 of our tokens are held as 1300.
+    const held = await reserveTokens(server, { userId, requestId: newRequestId(), model: PREMIUM_MODEL, min: 1016, max: 1500, promptTokens: 1000 });
+    expect(held).toMatchObject({ ok: true, prompt_tokens: 1300, reserved: 1800 });
+    const exact = await reserveTokens(server, { userId, requestId: newRequestId(), model: BASIC_MODEL, min: 1016, max: 1500, promptTokens: 1000 });
+    expect(exact).toMatchObject({ ok: true, prompt_tokens: 1000, reserved: 1500 });
   });
 
   it("caps the output part of a hold at the plan's max_output_tokens when the prompt size is given", async () => {

@@ -261,6 +261,18 @@ describe("service_role", () => {
     }
   });
 
+  it("cannot change usage except through settle_tokens", async () => {
+    for (const sql of [
+      "update public.usage_periods set plan_tokens_used = 0 where user_id = $1",
+      "delete from public.usage_periods where user_id = $1",
+      "insert into public.usage_periods (user_id, period, period_start) values ($1, 'day', '2000-01-01')",
+      "truncate public.usage_periods",
+    ]) {
+      const error = await pgError(asRole(server, "service_role", null, (c) => c.query(sql, sql.includes("$1") ? [userA] : [])));
+      expect(error.code, sql).toBe("42501");
+    }
+  });
+
   it("cannot write a balance except through the functions", async () => {
     const before = await snapshot(userA);
     for (const sql of [
