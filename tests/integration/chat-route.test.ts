@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { countChatTokens, countTextTokens } from "@/lib/llm/tokenizer";
 import { startLlmServer, type LlmServer } from "../../scripts/llm/server";
-import { getFreePort } from "../support/free-port";
+import { getFreePort } from "@/scripts/free-port";
 import { appRequest, newTestUser, useAppEnv, type TestUser } from "./helpers/app";
 import { holdCount, ledgerRows, readEvents, streamedText, waitForLedger } from "./helpers/chat";
 import { createTestPool } from "./helpers/db";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { startLlmServer, type LlmServer } from "../../scripts/llm/server";
-import { getFreePort } from "../support/free-port";
+import { getFreePort } from "@/scripts/free-port";
 
 /** GET /api/health, loaded fresh so it reads the environment set by each test. */
 async function getHealth(): Promise<{ status: number; body: Record<string, unknown> }> {

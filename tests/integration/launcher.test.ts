@@ -30,7 +30,7 @@ describe("start-up configuration errors", () => {
 describe("npm run dev's launcher", () => {
   it("starts the database, the local LLM server and Next, and SIGTERM stops all of it cleanly", async () => {
     const { spawn } = await import("node:child_process");
-    const { getFreePort } = await import("../support/free-port");
+    const { getFreePort } = await import("@/scripts/free-port");
     const net = await import("node:net");
     const [dbPort, llmPort, appPort] = [await getFreePort(), await getFreePort(), await getFreePort()];
     const child = spawn(path.resolve("node_modules/.bin/tsx"), ["--conditions=react-server", "scripts/dev.ts", "--ephemeral", "--port", String(appPort)], {

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { getFreePort } from "../support/free-port";
+import { getFreePort } from "@/scripts/free-port";
 
 /** scripts/llm-server.ts as a developer runs it: one line with the URL, a clean stop on a signal. */
 

@@ -6,7 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { startLocalPostgres } from "../../scripts/db/local-postgres";
-import { getFreePort } from "../support/free-port";
+import { getFreePort } from "@/scripts/free-port";
 
 function tempRoot(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tokenmeter-lp-"));

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, inject, it, vi } from "vitest";
 import { createMeteringStore } from "@/lib/db/metering-store";
 import { createPgRpcClient } from "@/lib/db/pg-rpc";
 import { AppError } from "@/lib/errors";
-import { getFreePort } from "../support/free-port";
+import { getFreePort } from "@/scripts/free-port";
 import { createTestPool } from "./helpers/db";
 import { BASIC_MODEL, newRequestId, newUserId } from "./helpers/metering";
 

@@ -6,7 +6,7 @@ import WebSocket from "ws";
 import { createMeteringStore } from "@/lib/db/metering-store";
 import { createSupabaseRpcClient } from "@/lib/db/supabase-rpc";
 import { AppError } from "@/lib/errors";
-import { getFreePort } from "../support/free-port";
+import { getFreePort } from "@/scripts/free-port";
 
 /**
  * The supabase-js adapter against a local HTTP server that plays PostgREST: every request is
@@ -166,6 +166,7 @@ describe("supabase-js adapter: the requests it sends", () => {
       ok: true,
       requestId: "req_1",
       reserved: 4000,
+      promptTokensHeld: null,
       expiresAt: new Date("2026-11-25T10:15:00.000Z"),
       alreadyReserved: false,
       status: {

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startLocalPostgres } from "../../../scripts/db/local-postgres";
 import { migrate } from "../../../scripts/db/migrate";
-import { getFreePort } from "../../support/free-port";
+import { getFreePort } from "../../../scripts/free-port";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,0 +1,38 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { HttpComparison } from "./http";
+import type { MachineInfo } from "./machine";
+import type { MeteringResult, RoundTrips } from "./metering";
+import type { TtftResult } from "./ttft";
+
+/** Everything one `npm run bench` measured: printed by report.ts, written as JSON to bench-results/latest.json. */
+export type BenchResults = {
+  startedAt: string;
+  durationMs: number;
+  machine: MachineInfo;
+  /** Other work on the machine: CPU share busy in 1 s before and 1 s after the run (null if unknown), 1-minute load averages. */
+  load: { cpuBusyBefore: number | null; cpuBusyAfter: number | null; loadAvgStart: number; loadAvgEnd: number };
+  metering: {
+    poolMax: number;
+    results: MeteringResult[];
+    roundTrips: RoundTrips | null;
+  };
+  ttft: {
+    iterations: number;
+    chunkDelayMs: number;
+    results: TtftResult[];
+    /** Every database round trip the app's pool made per POST /api/chat (rate limit, reserve, settle, save), in-process. */
+    chatRoundTrips: number | null;
+  } | null;
+  http: { appPoolMax: number; runs: HttpComparison[] } | null;
+  targets: TargetCheck[];
+  skipped: string[];
+  notes: string[];
+};
+
+export type TargetCheck = { target: string; measured: string; verdict: "PASS" | "FAIL" | "SKIP" };
+
+export async function writeResults(file: string, results: BenchResults): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+}

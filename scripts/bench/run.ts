@@ -1,0 +1,197 @@
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { SESSION_COOKIE, signSession } from "@/lib/auth/session-token";
+import { createMeteringStore } from "@/lib/db/metering-store";
+import { createPgRpcClient } from "@/lib/db/pg-rpc";
+import { startLlmServer } from "../llm/server";
+import { hasBuild, sourcesNewerThanBuild, startBuiltApp, type AppServer } from "./app-server";
+import { createCleanup } from "./cleanup";
+import { startBenchDatabase } from "./database";
+import { setDurability, showSetting, type Durability } from "./durability";
+import { getFreePort } from "../free-port";
+import { compareHttpGet, type HttpComparison } from "./http";
+import { loadInProcessApp } from "./in-process-app";
+import { machineInfo, sampleCpuBusy } from "./machine";
+import { benchMeteringScenario, countMeteringRoundTrips, prepareUsers, SCENARIOS, type MeteringContext, type MeteringResult } from "./metering";
+import { formatReport } from "./report";
+import { writeResults, type BenchResults } from "./results";
+import { createServerPool } from "./server-pool";
+import { checkTargets } from "./targets";
+import { benchTtft, chatRouteProbe, directProbe, type BenchUser, type TtftProbe } from "./ttft";
+
+/**
+ * `npm run bench`: metering overhead and throughput against a throwaway PostgreSQL, time to first
+ * token through POST /api/chat against the LLM server called directly, and GET /api/tokens/current
+ * under load against a static file. Loopback only, every loop bounded by count and time; prints a
+ * table and writes bench-results/latest.json. Exits 0 when a target is missed (the table says FAIL),
+ * 1 only when the benchmarks could not run. `--quick`: short bounds, for trying changes out.
+ */
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const { values: args } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+const BOUNDS = args.quick
+  ? {
+      metering: { measureMs: 600, baselineMs: 300, warmupMs: 200, maxOps: 100_000 },
+      ttft: { iterations: 30, warmup: 5, maxMs: 30_000 },
+      http: { warmupMs: 300, measure: { maxOps: 200_000, maxMs: 1000 } },
+    }
+  : {
+      metering: { measureMs: 2500, baselineMs: 1200, warmupMs: 800, maxOps: 100_000 },
+      ttft: { iterations: 200, warmup: 20, maxMs: 60_000 },
+      http: { warmupMs: 1000, measure: { maxOps: 200_000, maxMs: 3000 } },
+    };
+const POOL_MAX = 20;
+const APP_POOL_MAX = 10; // DATABASE_POOL_MAX's default: what the app ships with
+const CHUNK_DELAY_MS = 0;
+const SESSION_SECRET = "bench-session-secret-0123456789abcdef0123456789";
+const HTTP_CLIENTS = [1, 50];
+const CHAT_USERS = 20;
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  const loadAvgStart = os.loadavg()[0]!;
+  const cpuBusyBefore = await sampleCpuBusy();
+  const t0 = performance.now();
+  const cleanup = createCleanup(log);
+  const onSignal = () => {
+    log("interrupted: stopping what this run started");
+    void cleanup.run().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const skipped: string[] = [];
+  const notes: string[] = [];
+
+  try {
+    log("starting a throwaway PostgreSQL (fsync on) and applying migrations");
+    const database = await startBenchDatabase(root, log);
+    cleanup.add("stop PostgreSQL", database.stop);
+    const dbUrl = database.db.url;
+    const { pool, wire } = createServerPool(dbUrl, POOL_MAX);
+    cleanup.add("close the bench pool", () => pool.end());
+    const ctx: MeteringContext = { pool, wire, store: createMeteringStore(createPgRpcClient(pool)) };
+
+    // 1-2. Metering overhead and throughput, durable then fast, back to durable for the app.
+    const roundTrips = await countMeteringRoundTrips(ctx);
+    const meteringResults: MeteringResult[] = [];
+    for (const durability of ["durable", "fast"] as Durability[]) {
+      await setDurability(dbUrl, durability);
+      log(`metering, ${durability} (synchronous_commit ${await showSetting(pool, "synchronous_commit")}, fsync ${await showSetting(pool, "fsync")})`);
+      for (const scenario of SCENARIOS) {
+        const result = await benchMeteringScenario(ctx, scenario, durability, BOUNDS.metering);
+        log(`  ${scenario.name}: reserve median ${result.reserve.median.toFixed(2)} ms, ${Math.round(result.pairsPerSecond)} pairs/s`);
+        meteringResults.push(result);
+      }
+    }
+    await setDurability(dbUrl, "durable");
+
+    // The app: in-process handlers, and the build over HTTP when there is one.
+    const llm = await startLlmServer({ chunkDelayMs: CHUNK_DELAY_MS });
+    cleanup.add("close the LLM server", () => llm.close());
+    const appEnv = {
+      DATABASE_URL: dbUrl,
+      DATABASE_POOL_MAX: String(APP_POOL_MAX),
+      OPENROUTER_BASE_URL: llm.url,
+      OPENROUTER_API_KEY: "",
+      SESSION_SECRET,
+      AUTH_MODE: "dev",
+      RATE_LIMIT_PER_MINUTE: "10000",
+    };
+    const inProcessApp = await loadInProcessApp(appEnv);
+    cleanup.add("close the in-process app's pool", inProcessApp.close);
+    const app = await startAppOrSkip(appEnv, skipped, notes);
+    if (app) cleanup.add("stop the built app", app.stop);
+
+    // 3. Time to first token.
+    const chatUsers = await benchUsers(ctx, CHAT_USERS);
+    const inProcess = chatRouteProbe(inProcessApp.postChat, chatUsers, SESSION_SECRET, "http://localhost:3000");
+    const chatTrips = { total: 0, calls: 0 };
+    const probes: Record<string, TtftProbe> = {
+      direct: directProbe(llm.url),
+      "in-process": async (i) => {
+        const before = inProcessApp.wire.roundTrips;
+        const ms = await inProcess(i);
+        chatTrips.total += inProcessApp.wire.roundTrips - before;
+        chatTrips.calls += 1;
+        return ms;
+      },
+    };
+    if (app) probes.http = chatRouteProbe((request) => fetch(request), chatUsers, SESSION_SECRET, app.url);
+    log(`time to first token: ${BOUNDS.ttft.iterations} requests per path (${Object.keys(probes).join(", ")})`);
+    const ttftResults = await benchTtft(probes, BOUNDS.ttft);
+
+    // 4. GET /api/tokens/current against a static file, over HTTP.
+    const httpRuns: HttpComparison[] = [];
+    if (app) {
+      const cookies = (await benchUsers(ctx, Math.max(...HTTP_CLIENTS))).map((user) => ({ cookie: `${SESSION_COOKIE}=${signSession(user, SESSION_SECRET)}` }));
+      const paths = { baseline: `/_next/static/${app.buildId}/_buildManifest.js`, route: "/api/tokens/current" };
+      for (const clients of HTTP_CLIENTS) {
+        log(`GET /api/tokens/current and a static file, ${clients} client(s)`);
+        httpRuns.push(await compareHttpGet({ origin: app.url, headersFor: (i) => cookies[i % cookies.length]!, ...BOUNDS.http }, paths, clients));
+      }
+    }
+
+    const partial: Omit<BenchResults, "targets"> = {
+      startedAt: startedAt.toISOString(),
+      durationMs: 0,
+      machine: machineInfo(),
+      load: { cpuBusyBefore, cpuBusyAfter: null, loadAvgStart, loadAvgEnd: os.loadavg()[0]! },
+      metering: { poolMax: POOL_MAX, results: meteringResults, roundTrips },
+      ttft: {
+        iterations: BOUNDS.ttft.iterations,
+        chunkDelayMs: CHUNK_DELAY_MS,
+        results: ttftResults,
+        chatRoundTrips: chatTrips.calls > 0 ? chatTrips.total / chatTrips.calls : null,
+      },
+      http: app ? { appPoolMax: APP_POOL_MAX, runs: httpRuns } : null,
+      skipped,
+      notes,
+    };
+    await cleanup.run();
+    const durationMs = performance.now() - t0;
+    const load = { ...partial.load, cpuBusyAfter: await sampleCpuBusy() };
+    const results: BenchResults = { ...partial, durationMs, load, targets: checkTargets(partial) };
+    const file = path.join(root, "bench-results", "latest.json");
+    await writeResults(file, results);
+    console.log(`\n${formatReport(results)}\nWrote ${path.relative(root, file)}.`);
+    return 0;
+  } finally {
+    await cleanup.run();
+  }
+}
+
+async function startAppOrSkip(env: Record<string, string>, skipped: string[], notes: string[]): Promise<AppServer | null> {
+  if (!hasBuild(root)) {
+    skipped.push("over HTTP (TTFT through next start; GET /api/tokens/current): no build in .next; run `npm run build` first.");
+    return null;
+  }
+  const newer = sourcesNewerThanBuild(root);
+  if (newer.length > 0) {
+    const named = `${newer.slice(0, 3).join(", ")}${newer.length > 3 ? ` and ${newer.length - 3} more` : ""}`;
+    notes.push(`${named} written after the build in .next: if they changed, the HTTP figures measure the older build (\`npm run build\`).`);
+  }
+  const port = await getFreePort();
+  log(`starting the built app (next start) on port ${port}`);
+  try {
+    return await startBuiltApp({ root, port, env: { ...env, APP_URL: `http://127.0.0.1:${port}`, PORT: String(port) } });
+  } catch (error) {
+    skipped.push(`over HTTP: the built app did not start: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+}
+
+async function benchUsers(ctx: MeteringContext, count: number): Promise<BenchUser[]> {
+  return (await prepareUsers(ctx.store, count)).map((id) => ({ id, name: "Bench" }));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`[bench] could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
