@@ -111,9 +111,14 @@ volatile
 set search_path = ''
 as $$
 declare
-  v_starter bigint := coalesce((select s.starter_balance from public.app_settings s where s.id), 0);
+  v_starter bigint;
   v_created text;
 begin
+  -- The common case (the account exists) costs one index lookup and writes nothing.
+  if exists (select 1 from public.accounts a where a.user_id = p_user_id) then
+    return false;
+  end if;
+  v_starter := coalesce((select s.starter_balance from public.app_settings s where s.id), 0);
   insert into public.accounts (user_id, balance, created_at)
   values (p_user_id, v_starter, p_now)
   on conflict (user_id) do nothing
@@ -315,7 +320,10 @@ begin
   insert into public.reservations (request_id, user_id, tokens, model, period, period_start, created_at, expires_at)
   values (p_request_id, p_user_id, v_granted, p_model, v_plan.period, v_start, v_now, v_expires);
 
-  return public.build_token_status(p_user_id, v_now) || pg_catalog.jsonb_build_object(
+  -- The status read above, with this hold added (nothing else can change it: the account is locked).
+  return v_status || pg_catalog.jsonb_build_object(
+    'held', (v_status ->> 'held')::bigint + v_granted,
+    'remaining', v_remaining - v_granted,
     'ok', true,
     'request_id', p_request_id,
     'reserved', v_granted,

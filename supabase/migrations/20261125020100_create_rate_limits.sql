@@ -40,6 +40,9 @@ declare
   v_hits integer;
   v_allowed boolean;
 begin
+  -- A counted hit lost in a database crash costs nothing, so this transaction does not wait for
+  -- its WAL flush (saves a disk sync on every chat request). Metering stays fully durable.
+  perform pg_catalog.set_config('synchronous_commit', 'off', true);
   perform public.require_text('hit_rate_limit', 'p_key', p_key);
   if pg_catalog.length(p_key) > 200 then
     raise exception using errcode = '22023', message = 'hit_rate_limit: p_key must be at most 200 characters';
