@@ -94,7 +94,10 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
     clearTimeout(deadline);
   }
 
-  const outcome: Outcome = usage ? "ok" : isProviderError(failure) ? "error" : "aborted";
+  // A stream that ended normally is "ok" even when the provider sent no usage (we count it then);
+  // one that threw or was aborted (browser gone, idle, too long) is "aborted", a provider's error "error".
+  const ended = failure === null;
+  const outcome: Outcome = usage || ended ? "ok" : isProviderError(failure) ? "error" : "aborted";
   // Without the provider's figures: our prompt count plus every token that arrived, reasoning included.
   const charged = usage ?? {
     promptTokens: options.promptTokens,

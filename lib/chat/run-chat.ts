@@ -12,6 +12,7 @@ import { openChatStream } from "@/lib/llm/stream-chat";
 import { mapUpstreamError } from "@/lib/llm/upstream-errors";
 import { checkQuota } from "@/lib/metering/check-quota";
 import { checkRateLimit } from "@/lib/rate-limit/check-rate-limit";
+import { AppError } from "@/lib/errors";
 
 export type ChatDeps = {
   rpc: RpcClient;
@@ -24,6 +25,8 @@ export type ChatDeps = {
 };
 
 const TITLE_CHARS = 60;
+/** Time kept free at the end of a hold's life for settling (its retries take up to about 35 s). */
+const SETTLE_BUDGET_MS = 60_000;
 
 /**
  * One metered chat request: rate limit, ownership, reserve (checkQuota), open the upstream stream,
@@ -51,6 +54,7 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
 
   let events;
   try {
+    // A listener added to an already-aborted signal never fires: check first.
     if (clientSignal.aborted) throw new Error("the client went away before the model was called");
     events = await openChatStream(deps.llm, {
       model: chat.model,
@@ -62,6 +66,10 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
   } catch (error) {
     clientSignal.removeEventListener("abort", onClientAbort);
     await releaseChat(deps.store, requestId);
+    if (clientSignal.aborted) {
+      // Nobody is listening any more; the hold is released and nothing was charged.
+      throw new AppError("bad_request", "The request was cancelled before the model answered.", { cause: error });
+    }
     console.warn(`[chat] upstream failed before the first token (${requestId}): ${error instanceof Error ? error.message : String(error)}`);
     throw mapUpstreamError(error);
   }
@@ -98,7 +106,8 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
     promptTokens: grant.promptTokens,
     upstream,
     idleTimeoutMs: deps.streamIdleTimeoutMs,
-    maxDurationMs: deps.maxStreamMs,
+    // Never longer than the hold lives (minus time to settle): an expired hold stops counting.
+    maxDurationMs: Math.max(1_000, Math.min(deps.maxStreamMs, grant.expiresAt.getTime() - Date.now() - SETTLE_BUDGET_MS)),
     finish,
     start: { type: "start", requestId, conversationId, model: chat.model, maxOutputTokens: grant.maxOutputTokens },
   });

@@ -32,19 +32,27 @@ export function createPgRpcClient(pool: pg.Pool): RpcClient {
       assertFunctionName(fn);
       const entries = definedEntries(args);
       const client = await connect(pool);
-      const literal = (value: unknown) => (value === null ? "null" : client.escapeLiteral(String(value)));
-      const named = entries.map(([name, value]) => `${name} => ${literal(value)}`);
-      const claims = JSON.stringify({ sub: identity.userId, role: "authenticated" });
-      const sql = [
-        "begin",
-        `select set_config('request.jwt.claims', ${literal(claims)}, true)`,
-        "set local role authenticated",
-        `select public.${fn}(${named.join(", ")}) as result`,
-        "commit",
-      ].join(";\n");
+      // A checked-out client has no pool listener: without ours, a connection dropped mid-call
+      // (database restart, failover) would be an uncaught 'error' event that kills the process.
+      const onError = (error: Error) => console.warn(`[db] connection lost during a user call: ${error.message}`);
+      client.on("error", onError);
+      const release = (error?: Error) => {
+        client.removeListener("error", onError);
+        client.release(error);
+      };
       try {
+        const literal = (value: unknown) => (value === null ? "null" : client.escapeLiteral(String(value)));
+        const named = entries.map(([name, value]) => `${name} => ${literal(value)}`);
+        const claims = JSON.stringify({ sub: identity.userId, role: "authenticated" });
+        const sql = [
+          "begin",
+          `select set_config('request.jwt.claims', ${literal(claims)}, true)`,
+          "set local role authenticated",
+          `select public.${fn}(${named.join(", ")}) as result`,
+          "commit",
+        ].join(";\n");
         const results = (await client.query(sql)) as unknown as pg.QueryResult<{ result: unknown }>[];
-        client.release();
+        release();
         return results[3]?.rows[0]?.result ?? null;
       } catch (error) {
         // A client whose rollback fails is broken: release(error) discards it instead of pooling it.
@@ -52,7 +60,7 @@ export function createPgRpcClient(pool: pg.Pool): RpcClient {
           () => undefined,
           (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
         );
-        client.release(broken);
+        release(broken);
         throw mapPgError(error);
       }
     },

@@ -29,9 +29,12 @@ export type ChatStreamRequest = {
 };
 
 export class NoFirstTokenError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** True when the stream ended (rather than timed out) before any token. */
+  readonly emptyStream: boolean;
+  constructor(message: string, options: { cause?: unknown; emptyStream?: boolean } = {}) {
+    super(message, { cause: options.cause });
     this.name = "NoFirstTokenError";
+    this.emptyStream = options.emptyStream ?? false;
   }
 }
 
@@ -61,11 +64,11 @@ export async function openChatStream(client: OpenAI, request: ChatStreamRequest)
   try {
     const stream = await client.chat.completions.create(params as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal });
     iterator = stream[Symbol.asyncIterator]();
-    while (!pending.some((event) => event.type !== "tick")) {
+    while (pending.length === 0) {
       const next = await iterator.next();
       if (signal.aborted) throw signal.reason;
-      if (next.done) throw new NoFirstTokenError("the stream ended before its first token");
-      pending.push(...toEvents(next.value));
+      if (next.done) throw new NoFirstTokenError("the stream ended before its first token", { emptyStream: true });
+      pending.push(...toEvents(next.value).filter((event) => event.type !== "tick"));
     }
   } catch (error) {
     throw firstToken.signal.aborted && !request.signal.aborted ? firstToken.signal.reason : error;
@@ -77,6 +80,8 @@ export async function openChatStream(client: OpenAI, request: ChatStreamRequest)
     yield* pending;
     for (;;) {
       const next = await iterator.next();
+      // The SDK ends an aborted stream quietly; an abort must not look like a normal end.
+      if (request.signal.aborted) throw request.signal.reason;
       if (next.done) return;
       yield* toEvents(next.value);
     }
@@ -85,7 +90,7 @@ export async function openChatStream(client: OpenAI, request: ChatStreamRequest)
 
 function toEvents(chunk: OpenAI.Chat.ChatCompletionChunk): ChatStreamEvent[] {
   const events: ChatStreamEvent[] = [];
-  const delta = chunk.choices[0]?.delta as { content?: string | null; reasoning?: string | null } | undefined;
+  const delta = chunk.choices?.[0]?.delta as { content?: string | null; reasoning?: string | null } | undefined;
   if (delta?.reasoning) events.push({ type: "reasoning", text: delta.reasoning });
   if (delta?.content) events.push({ type: "delta", text: delta.content });
   const usage = usageSchema.safeParse(chunk.usage);

@@ -8,6 +8,11 @@ import { NoFirstTokenError } from "@/lib/llm/stream-chat";
  */
 export function mapUpstreamError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  if (error instanceof NoFirstTokenError && error.emptyStream) {
+    return new AppError("upstream_unavailable", "The model ended its answer before sending anything. Nothing was charged; please try again.", {
+      cause: error,
+    });
+  }
   if (error instanceof OpenAI.APIConnectionTimeoutError || error instanceof NoFirstTokenError) {
     return new AppError("upstream_unavailable", "The model did not answer in time. Nothing was charged; please try again.", { cause: error });
   }
@@ -24,6 +29,10 @@ export function mapUpstreamError(error: unknown): AppError {
   }
   if (typeof status === "number" && status >= 500) {
     return new AppError("upstream_unavailable", "The model provider had an error. Nothing was charged; please try again.", { cause: error });
+  }
+  if (status === 403) {
+    // OpenRouter answers 403 when a moderation or guardrail check blocks the input.
+    return new AppError("forbidden", "The model provider refused this request (its content policy). Nothing was charged.", { cause: error });
   }
   if (status === 400 || status === 413 || status === 422) {
     return new AppError("bad_request", "The model refused this request (it may be too long for the model).", { cause: error });

@@ -24,6 +24,8 @@ export type QuotaGrant = {
   /** The output budget to send upstream as max_tokens: clamped to what remains and to the plan's limit. */
   maxOutputTokens: number;
   reserved: number;
+  /** When the hold lapses by itself: the stream must be settled before then. */
+  expiresAt: Date;
   status: TokenStatus;
 };
 
@@ -48,22 +50,24 @@ export async function checkQuota(store: MeteringStore, request: QuotaRequest): P
       promptTokens,
       maxOutputTokens: result.reserved - (result.promptTokensHeld ?? promptTokens),
       reserved: result.reserved,
+      expiresAt: result.expiresAt,
       status: result.status,
     };
   }
   const { status } = result;
+  const needed = result.needed ?? promptTokens + MIN_OUTPUT_TOKENS;
   switch (result.reason) {
     case "quota_exceeded":
       throw new AppError(
         "quota_exceeded",
-        `Not enough tokens left for this request: it needs about ${promptTokens + MIN_OUTPUT_TOKENS}, ${status.remaining} remain. Your allowance resets at ${status.resetsAt.toISOString()}.`,
+        `Not enough tokens left for this request: it needs about ${needed}, ${status.remaining} remain. Your allowance resets at ${status.resetsAt.toISOString()}.`,
         {
           details: {
             used: status.used,
             cap: status.cap,
             balance: status.balance,
             remaining: status.remaining,
-            needed: promptTokens + MIN_OUTPUT_TOKENS,
+            needed,
             resetsAt: status.resetsAt.toISOString(),
           },
         },
@@ -77,8 +81,8 @@ export async function checkQuota(store: MeteringStore, request: QuotaRequest): P
         details: { fields: [{ field: "model", message: `unknown model ${request.model}` }] },
       });
     case "prompt_too_long":
-      throw new AppError("bad_request", `Invalid messages: too long for ${request.model} (about ${promptTokens} tokens of prompt)`, {
-        details: { fields: [{ field: "messages", message: `too long for the model's context window` }], promptTokens },
+      throw new AppError("bad_request", `Invalid messages: too long for ${request.model} (it needs about ${needed} tokens)`, {
+        details: { fields: [{ field: "messages", message: "too long for the model's context window" }], needed },
       });
     case "already_settled":
       throw new AppError("bad_request", "This request has already been completed.", { details: { requestId: request.requestId } });

@@ -62,12 +62,16 @@ export const reserveResultSchema = z.discriminatedUnion("ok", [
     alreadyReserved: raw.already_reserved,
     status: toStatus(raw),
   })),
-  z.object({ ...statusShape, ok: z.literal(false), reason: z.enum(refusalReasons), request_id: z.string() }).transform((raw) => ({
-    ok: false as const,
-    reason: raw.reason,
-    requestId: raw.request_id,
-    status: toStatus(raw),
-  })),
+  z
+    .object({ ...statusShape, ok: z.literal(false), reason: z.enum(refusalReasons), request_id: z.string(), needed: count.nullish() })
+    .transform((raw) => ({
+      ok: false as const,
+      reason: raw.reason,
+      requestId: raw.request_id,
+      /** What the request needed, as the database counted it (prompt scaled by the model's factor). */
+      needed: raw.needed ?? null,
+      status: toStatus(raw),
+    })),
 ]);
 export type ReserveResult = z.infer<typeof reserveResultSchema>;
 

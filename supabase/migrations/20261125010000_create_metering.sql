@@ -95,6 +95,8 @@ create table public.reservations (
   request_id text primary key check (pg_catalog.length(request_id) > 0),
   user_id text not null references public.accounts (user_id),
   tokens bigint not null check (tokens > 0),
+  -- The prompt part of the hold (scaled), for a chat request; tokens minus this is its output budget.
+  prompt_tokens bigint check (prompt_tokens >= 0),
   model text not null,
   period text not null check (period in ('day', 'month')),
   period_start timestamptz not null,

@@ -268,6 +268,7 @@ begin
         'ok', true,
         'request_id', p_request_id,
         'reserved', v_existing.tokens,
+        'prompt_tokens', v_existing.prompt_tokens,
         'model', v_existing.model,
         'expires_at', public.format_timestamp(v_existing.expires_at),
         'already_reserved', true
@@ -297,14 +298,14 @@ begin
   if p_prompt_tokens is not null and v_min > v_model.context_window then
     return public.build_token_status(p_user_id, v_now) || pg_catalog.jsonb_build_object(
       'ok', false, 'reason', 'prompt_too_long', 'request_id', p_request_id, 'model', p_model,
-      'context_window', v_model.context_window
+      'context_window', v_model.context_window, 'needed', v_min
     );
   end if;
 
   v_status := public.build_token_status(p_user_id, v_now);
   v_remaining := (v_status ->> 'remaining')::bigint;
   if v_remaining < v_min then
-    return v_status || pg_catalog.jsonb_build_object('ok', false, 'reason', 'quota_exceeded', 'request_id', p_request_id);
+    return v_status || pg_catalog.jsonb_build_object('ok', false, 'reason', 'quota_exceeded', 'request_id', p_request_id, 'needed', v_min);
   end if;
 
   v_granted := least(v_max, v_remaining);
@@ -317,8 +318,8 @@ begin
   v_expires := v_now + pg_catalog.make_interval(secs => v_ttl);
   select b.period_start into v_start from public.period_bounds(v_plan.period, v_now) b;
 
-  insert into public.reservations (request_id, user_id, tokens, model, period, period_start, created_at, expires_at)
-  values (p_request_id, p_user_id, v_granted, p_model, v_plan.period, v_start, v_now, v_expires);
+  insert into public.reservations (request_id, user_id, tokens, prompt_tokens, model, period, period_start, created_at, expires_at)
+  values (p_request_id, p_user_id, v_granted, v_prompt, p_model, v_plan.period, v_start, v_now, v_expires);
 
   -- The status read above, with this hold added (nothing else can change it: the account is locked).
   return v_status || pg_catalog.jsonb_build_object(

@@ -41,7 +41,9 @@ declare
   v_allowed boolean;
 begin
   -- A counted hit lost in a database crash costs nothing, so this transaction does not wait for
-  -- its WAL flush (saves a disk sync on every chat request). Metering stays fully durable.
+  -- its WAL flush (saves a disk sync on every chat request). The setting lasts to the end of the
+  -- transaction: call this function in a transaction of its own (as RPC calls are), never together
+  -- with a metering write. Metering stays fully durable.
   perform pg_catalog.set_config('synchronous_commit', 'off', true);
   perform public.require_text('hit_rate_limit', 'p_key', p_key);
   if pg_catalog.length(p_key) > 200 then

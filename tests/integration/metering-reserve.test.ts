@@ -5,6 +5,7 @@ import {
   BASIC_MODEL,
   PREMIUM_MODEL,
   adminSetPlan,
+  callRpc,
   createServicePool,
   expectBalanceMatchesLedger,
   getTokenStatus,
@@ -214,6 +215,19 @@ describe("reserve_tokens", () => {
     expect(held).toMatchObject({ ok: true, prompt_tokens: 1300, reserved: 1800 });
     const exact = await reserveTokens(server, { userId, requestId: newRequestId(), model: BASIC_MODEL, min: 1016, max: 1500, promptTokens: 1000 });
     expect(exact).toMatchObject({ ok: true, prompt_tokens: 1000, reserved: 1500 });
+  });
+
+  it("reports what a refused request needed with its prompt scaled, and a retry returns the prompt part of its hold", async () => {
+    const userId = newUserId();
+    await adminSetPlan(server, userId, "max");
+    await callRpc(server, "admin_set_cap_override", { p_user_id: userId, p_cap: 1200, p_actor: "test" });
+    const refused = await reserveTokens(server, { userId, requestId: newRequestId(), model: PREMIUM_MODEL, min: 1016, max: 1500, promptTokens: 1000 });
+    expect(refused).toMatchObject({ ok: false, reason: "quota_exceeded", needed: 1316, remaining: 1200 });
+    const requestId = newRequestId();
+    const first = await reserveTokens(server, { userId, requestId, model: PREMIUM_MODEL, min: 116, max: 500, promptTokens: 100 });
+    expect(first).toMatchObject({ ok: true, prompt_tokens: 130, reserved: 530 });
+    const retry = await reserveTokens(server, { userId, requestId, model: PREMIUM_MODEL, min: 116, max: 500, promptTokens: 100 });
+    expect(retry).toMatchObject({ ok: true, already_reserved: true, prompt_tokens: 130, reserved: 530 });
   });
 
   it("caps the output part of a hold at the plan's max_output_tokens when the prompt size is given", async () => {

@@ -220,6 +220,32 @@ describe("pg adapter: errors", () => {
   });
 });
 
+describe("pg adapter: the connection drops mid-call", () => {
+  it("callAsUser() answers unavailable and the process survives (no uncaught 'error' event)", async () => {
+    const fn = `test_sleep_${Date.now()}`;
+    await admin.query(`create function public.${fn}() returns jsonb language sql as $$ select pg_sleep(5); select '{}'::jsonb $$`);
+    await admin.query(`grant execute on function public.${fn}() to authenticated`);
+    try {
+      const call = appError(rpc.callAsUser(fn, {}, { userId: newUserId() }));
+      await vi.waitFor(
+        async () => {
+          const { rows } = await admin.query("select pg_terminate_backend(pid) as killed from pg_stat_activity where query like $1 and pid <> pg_backend_pid()", [
+            `%public.${fn}()%`,
+          ]);
+          expect(rows.some((r) => r.killed)).toBe(true);
+        },
+        { timeout: 3000, interval: 20 },
+      );
+      const error = await call;
+      expect(error.code).toBe("unavailable");
+      // The pool still works afterwards.
+      expect(await store.getTokenStatus(newUserId())).toMatchObject({ used: 0 });
+    } finally {
+      await admin.query(`drop function public.${fn}()`);
+    }
+  });
+});
+
 describe("pg adapter: round trips on the wire", () => {
   it("call() is exactly one round trip per call; a successful callAsUser() is one too", async () => {
     const userId = newUserId();
