@@ -2,7 +2,7 @@ import "server-only";
 import OpenAI from "openai";
 import type { ChatEvent } from "@/lib/chat/chat-request";
 import { countTextTokens } from "@/lib/llm/tokenizer";
-import type { ChatStreamEvent, UpstreamUsage } from "@/lib/llm/stream-chat";
+import type { ChatStream, UpstreamUsage } from "@/lib/llm/stream-chat";
 import type { Outcome, SettleResult } from "@/lib/metering/schemas";
 
 export type RelayResult = {
@@ -12,7 +12,7 @@ export type RelayResult = {
 };
 
 export type RelayOptions = {
-  events: AsyncIterable<ChatStreamEvent>;
+  stream: ChatStream;
   /** Our own count of the prompt, used when the stream ends without a usage chunk. */
   promptTokens: number;
   /** Aborts the upstream call; the relay aborts it when the stream goes idle. */
@@ -76,7 +76,8 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
   const deadline = setTimeout(() => options.upstream.abort(new Error("stream too long")), options.maxDurationMs);
   try {
     armIdleTimer();
-    for await (const event of options.events) {
+    options.stream.onActivity(armIdleTimer); // keep-alive bytes count as life too
+    for await (const event of options.stream.events) {
       armIdleTimer();
       if (event.type === "delta") {
         text += event.text;

@@ -52,16 +52,20 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
   const onClientAbort = () => upstream.abort(new Error("client went away"));
   clientSignal.addEventListener("abort", onClientAbort, { once: true });
 
-  let events;
+  // Never longer than the hold lives (minus time to settle): an expired hold stops counting.
+  const maxDurationMs = Math.max(1_000, Math.min(deps.maxStreamMs, grant.expiresAt.getTime() - Date.now() - SETTLE_BUDGET_MS));
+  const deadline = Date.now() + maxDurationMs; // for the first-token wait and the stream together
+  let stream;
   try {
     // A listener added to an already-aborted signal never fires: check first.
     if (clientSignal.aborted) throw new Error("the client went away before the model was called");
-    events = await openChatStream(deps.llm, {
+    stream = await openChatStream(deps.llm, {
       model: chat.model,
       messages: chat.messages,
       maxTokens: grant.maxOutputTokens,
       signal: upstream.signal,
       firstTokenTimeoutMs: deps.firstTokenTimeoutMs,
+      maxWaitMs: maxDurationMs,
     });
   } catch (error) {
     clientSignal.removeEventListener("abort", onClientAbort);
@@ -102,12 +106,11 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
   };
 
   const body = relayChatStream({
-    events,
+    stream,
     promptTokens: grant.promptTokens,
     upstream,
     idleTimeoutMs: deps.streamIdleTimeoutMs,
-    // Never longer than the hold lives (minus time to settle): an expired hold stops counting.
-    maxDurationMs: Math.max(1_000, Math.min(deps.maxStreamMs, grant.expiresAt.getTime() - Date.now() - SETTLE_BUDGET_MS)),
+    maxDurationMs: Math.max(1, deadline - Date.now()),
     finish,
     start: { type: "start", requestId, conversationId, model: chat.model, maxOutputTokens: grant.maxOutputTokens },
   });

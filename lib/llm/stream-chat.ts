@@ -24,8 +24,16 @@ export type ChatStreamRequest = {
   messages: { role: "system" | "user" | "assistant"; content: string }[];
   maxTokens: number;
   signal: AbortSignal;
-  /** How long the first token may take, headers included. */
+  /** How long the upstream may stay silent before its first token (no headers, no keep-alive). */
   firstTokenTimeoutMs: number;
+  /** The longest wait for a first token however alive the upstream looks (a model thinking). */
+  maxWaitMs: number;
+};
+
+export type ChatStream = {
+  events: AsyncIterable<ChatStreamEvent>;
+  /** Called on every byte the upstream sends, keep-alive comments included (the SDK drops those). */
+  onActivity: (listener: () => void) => void;
 };
 
 export class NoFirstTokenError extends Error {
@@ -42,14 +50,24 @@ export class NoFirstTokenError extends Error {
  * Opens a streamed chat completion and waits for its first token (text, reasoning or usage).
  * OpenRouter answers 200 at once and may then fail or stay silent, so "the upstream failed before
  * any token" is only known here: every such failure rejects (and the caller releases the hold).
- * After that it yields each chunk's events; the caller meters what arrives.
+ * While a model thinks, OpenRouter sends only keep-alive comments: those count as signs of life,
+ * up to `maxWaitMs` in all. After that it yields each chunk's events; the caller meters what arrives.
  */
-export async function openChatStream(client: OpenAI, request: ChatStreamRequest): Promise<AsyncIterable<ChatStreamEvent>> {
+export async function openChatStream(client: OpenAI, request: ChatStreamRequest): Promise<ChatStream> {
+  let activity: () => void = () => {};
+  const watched = client.withOptions({ fetch: watchBytes(() => activity()) });
   const firstToken = new AbortController();
-  const timer = setTimeout(
-    () => firstToken.abort(new NoFirstTokenError(`no token within ${request.firstTokenTimeoutMs} ms`)),
-    request.firstTokenTimeoutMs,
-  );
+  let silence: NodeJS.Timeout | undefined;
+  const armSilence = () => {
+    clearTimeout(silence);
+    silence = setTimeout(
+      () => firstToken.abort(new NoFirstTokenError(`the upstream was silent for ${request.firstTokenTimeoutMs} ms`)),
+      request.firstTokenTimeoutMs,
+    );
+  };
+  const overall = setTimeout(() => firstToken.abort(new NoFirstTokenError(`no token within ${request.maxWaitMs} ms`)), request.maxWaitMs);
+  activity = armSilence;
+  armSilence();
   const signal = AbortSignal.any([request.signal, firstToken.signal]);
   const params = {
     model: request.model,
@@ -62,7 +80,7 @@ export async function openChatStream(client: OpenAI, request: ChatStreamRequest)
   const pending: ChatStreamEvent[] = [];
   let iterator: AsyncIterator<OpenAI.Chat.ChatCompletionChunk>;
   try {
-    const stream = await client.chat.completions.create(params as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal });
+    const stream = await watched.chat.completions.create(params as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal });
     iterator = stream[Symbol.asyncIterator]();
     while (pending.length === 0) {
       const next = await iterator.next();
@@ -73,10 +91,12 @@ export async function openChatStream(client: OpenAI, request: ChatStreamRequest)
   } catch (error) {
     throw firstToken.signal.aborted && !request.signal.aborted ? firstToken.signal.reason : error;
   } finally {
-    clearTimeout(timer);
+    clearTimeout(silence);
+    clearTimeout(overall);
+    activity = () => {};
   }
 
-  return (async function* events() {
+  const events = (async function* events() {
     yield* pending;
     for (;;) {
       const next = await iterator.next();
@@ -86,6 +106,25 @@ export async function openChatStream(client: OpenAI, request: ChatStreamRequest)
       yield* toEvents(next.value);
     }
   })();
+  return { events, onActivity: (listener) => void (activity = listener) };
+}
+
+/** A fetch that reports every chunk of the response body as it arrives, then passes it on unchanged. */
+function watchBytes(onBytes: () => void): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    onBytes();
+    if (!response.body) return response;
+    const body = response.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          onBytes();
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
 }
 
 function toEvents(chunk: OpenAI.Chat.ChatCompletionChunk): ChatStreamEvent[] {

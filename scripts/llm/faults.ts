@@ -9,7 +9,7 @@ const FAULT_MARKER = /\[\[fault:([a-z0-9_]+)(?::(\d+))?\]\]/i;
 
 export class FaultMarkerError extends Error {
   constructor(marker: string) {
-    super(`Unknown fault marker ${marker} (use 429, 5xx, stall, cut:N, stall_after:N or error_after:N)`);
+    super(`Unknown fault marker ${marker} (use 429, 5xx, stall, cut:N, stall_after:N, error_after:N or think:MS)`);
     this.name = "FaultMarkerError";
   }
 }
@@ -32,6 +32,7 @@ function faultFromMarker(name: string, arg: number | undefined): Fault | null {
   if (name === "stall_after" && arg !== undefined) return { mode: "stall_after", chunks: arg };
   if (name === "cut" && arg !== undefined) return { mode: "cut", chunks: arg };
   if (name === "error_after" && arg !== undefined) return { mode: "error_after", chunks: arg };
+  if (name === "think" && arg !== undefined) return { mode: "think", ms: arg };
   return null;
 }
 

@@ -32,6 +32,8 @@ export const faultSchema = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("stall") }),
   z.object({ mode: z.literal("stall_after"), chunks: chunkCount }),
   z.object({ mode: z.literal("cut"), chunks: chunkCount }),
+  /** A model thinking silently: OpenRouter's keep-alive comment every 100 ms for `ms`, then the reply. */
+  z.object({ mode: z.literal("think"), ms: z.number().int().min(0).max(600_000) }),
   /** OpenRouter's mid-stream failure: an SSE `data: {"error": …}` event after N content chunks, then the end. */
   z.object({ mode: z.literal("error_after"), chunks: chunkCount, code: z.number().int().min(400).max(599).optional() }),
 ]);

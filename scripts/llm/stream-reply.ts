@@ -26,6 +26,13 @@ export async function streamReply({ res, entry, meta, reply, usage, fault, chunk
   entry.status = 200;
   entry.outcome = "streaming";
   if (!(await writeAndFlush(res, ": OPENROUTER PROCESSING\n\n"))) return;
+  if (fault?.mode === "think") {
+    // Keep-alive comments only (no data) while the model "thinks", as OpenRouter sends them.
+    for (let waited = 0; waited < fault.ms; waited += 100) {
+      await pause(Math.min(100, fault.ms - waited));
+      if (!(await writeAndFlush(res, ": OPENROUTER PROCESSING\n\n"))) return;
+    }
+  }
 
   const stopAfter =
     fault?.mode === "cut" || fault?.mode === "stall_after" || fault?.mode === "error_after" ? fault.chunks : Number.POSITIVE_INFINITY;

@@ -262,6 +262,25 @@ describe("POST /api/chat: upstream fails before the first token", () => {
     expect((await status(user)).used).toBe(0);
   });
 
+  it("a model thinking for longer than the silence timeout is not given up on while OpenRouter's keep-alives arrive", async () => {
+    const user = newTestUser();
+    llm.queueFault({ mode: "think", ms: 1_200 }); // comments every 100 ms; the silence timeout is 500 ms
+    const response = await chatWithDeps(SHORT_TIMEOUTS, user, { model: MODEL, messages: userSays("think hard") });
+    expect(response.status).toBe(200);
+    const events = await readEvents(response);
+    expect(events.at(-1)).toMatchObject({ type: "done", outcome: "ok" });
+    expect(await ledgerRows(db, user.id)).toHaveLength(1);
+  });
+
+  it("however alive it looks, the wait for a first token ends at the stream's maximum duration: released", async () => {
+    const user = newTestUser();
+    llm.queueFault({ mode: "think", ms: 5_000 });
+    const response = await chatWithDeps({ ...SHORT_TIMEOUTS, maxStreamMs: 1_000 }, user, { model: MODEL, messages: userSays("think forever") });
+    expect(response.status).toBe(502);
+    expect(await holdCount(db, user.id)).toBe(0);
+    expect(await ledgerRows(db, user.id)).toEqual([]);
+  });
+
   it("through POST too: an upstream 500 is a 502 and nothing is held", async () => {
     const user = newTestUser();
     llm.queueFault({ mode: "http_500" });

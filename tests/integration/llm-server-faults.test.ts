@@ -200,6 +200,17 @@ describe("error_after (an SSE error event mid-stream, as OpenRouter reports prov
   });
 });
 
+describe("think (keep-alive comments before the reply)", () => {
+  it("sends only SSE comments for the given time, then the full reply with usage", async () => {
+    const started = Date.now();
+    const result = await readStream("Ponder [[fault:think:300]]");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(result.error).toBeUndefined();
+    expect(result.hasUsage).toBe(true);
+    expect(result.contents.length).toBeGreaterThan(0);
+  });
+});
+
 describe("stall", () => {
   it("never answers: the SDK's timeout fires and the server sees the client go", async () => {
     const started = Date.now();
