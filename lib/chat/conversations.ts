@@ -1,5 +1,5 @@
 import "server-only";
-import type { z } from "zod";
+import { parseDbResult } from "@/lib/db/parse-result";
 import { getRpc } from "@/lib/db/get-rpc";
 import type { RpcClient } from "@/lib/db/rpc";
 import { AppError } from "@/lib/errors";
@@ -49,12 +49,12 @@ export async function saveChatExchange(input: SaveChatExchangeInput, rpc: RpcCli
       p_request_id: input.requestId,
     }),
   );
-  return parse(savedExchangeSchema, result);
+  return parseDbResult(savedExchangeSchema, result);
 }
 
 /** Throws AppError not_found unless the conversation exists and is the user's. Call before the model. */
 export async function assertConversationOwned(userId: string, conversationId: string, rpc: RpcClient = getRpc()): Promise<void> {
-  const result = parse(conversationExistsSchema, await rpc.call("conversation_exists", { p_user_id: userId, p_conversation_id: conversationId }));
+  const result = parseDbResult(conversationExistsSchema, await rpc.call("conversation_exists", { p_user_id: userId, p_conversation_id: conversationId }));
   if (!result.exists) throw conversationNotFound();
 }
 
@@ -62,7 +62,7 @@ export type ListConversationsOptions = { limit?: number; before?: Date };
 
 /** Newest first. Pass `nextBefore` back as `before` for the next page; it is null on the last one. */
 export async function listConversations(userId: string, options: ListConversationsOptions = {}, rpc: RpcClient = getRpc()): Promise<ConversationPage> {
-  return parse(
+  return parseDbResult(
     conversationPageSchema,
     await rpc.call("list_conversations", { p_user_id: userId, p_limit: options.limit, p_before: options.before?.toISOString() }),
   );
@@ -70,19 +70,19 @@ export async function listConversations(userId: string, options: ListConversatio
 
 export async function getConversation(userId: string, conversationId: string, rpc: RpcClient = getRpc()): Promise<Conversation> {
   const result = await withNotFound(() => rpc.call("get_conversation", { p_user_id: userId, p_conversation_id: conversationId }));
-  return parse(conversationSchema, result);
+  return parseDbResult(conversationSchema, result);
 }
 
 export async function renameConversation(userId: string, conversationId: string, title: string, rpc: RpcClient = getRpc()): Promise<ConversationSummary> {
   const result = await withNotFound(() =>
     rpc.call("rename_conversation", { p_user_id: userId, p_conversation_id: conversationId, p_title: title }),
   );
-  return parse(conversationSummarySchema, result);
+  return parseDbResult(conversationSummarySchema, result);
 }
 
 /** Deletes the conversation and its messages. Throws not_found if missing or not the user's. */
 export async function deleteConversation(userId: string, conversationId: string, rpc: RpcClient = getRpc()): Promise<void> {
-  parse(deletedConversationSchema, await withNotFound(() => rpc.call("delete_conversation", { p_user_id: userId, p_conversation_id: conversationId })));
+  parseDbResult(deletedConversationSchema, await withNotFound(() => rpc.call("delete_conversation", { p_user_id: userId, p_conversation_id: conversationId })));
 }
 
 function conversationNotFound(cause?: unknown): AppError {
@@ -97,12 +97,4 @@ async function withNotFound<T>(call: () => Promise<T>): Promise<T> {
     if (error instanceof AppError && error.code === "not_found") throw conversationNotFound(error);
     throw error;
   }
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new AppError("internal", "Unexpected answer from the database.", { cause: result.error });
-  }
-  return result.data;
 }

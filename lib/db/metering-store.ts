@@ -1,7 +1,6 @@
 import "server-only";
-import type { z } from "zod";
+import { parseDbResult } from "@/lib/db/parse-result";
 import type { RpcClient, UserIdentity } from "@/lib/db/rpc";
-import { AppError } from "@/lib/errors";
 import {
   adminResultSchema,
   releaseResultSchema,
@@ -39,7 +38,7 @@ export type SettleInput = {
 export function createMeteringStore(rpc: RpcClient) {
   return {
     async reserveTokens(input: ReserveInput) {
-      return parse(
+      return parseDbResult(
         reserveResultSchema,
         await rpc.call("reserve_tokens", {
           p_user_id: input.userId,
@@ -53,7 +52,7 @@ export function createMeteringStore(rpc: RpcClient) {
     },
 
     async settleTokens(input: SettleInput) {
-      return parse(
+      return parseDbResult(
         settleResultSchema,
         await rpc.call("settle_tokens", {
           p_request_id: input.requestId,
@@ -69,12 +68,12 @@ export function createMeteringStore(rpc: RpcClient) {
     },
 
     async releaseTokens(requestId: string) {
-      return parse(releaseResultSchema, await rpc.call("release_tokens", { p_request_id: requestId }));
+      return parseDbResult(releaseResultSchema, await rpc.call("release_tokens", { p_request_id: requestId }));
     },
 
     /** As the server, for any user. */
     async getTokenStatus(userId: string) {
-      return parse(tokenStatusSchema, await rpc.call("get_token_status", { p_user_id: userId }));
+      return parseDbResult(tokenStatusSchema, await rpc.call("get_token_status", { p_user_id: userId }));
     },
 
     /**
@@ -83,26 +82,26 @@ export function createMeteringStore(rpc: RpcClient) {
      */
     async getMyTokenStatus(identity: UserIdentity) {
       if (rpc.userCallsNeedToken && !identity.accessToken) return this.getTokenStatus(identity.userId);
-      return parse(tokenStatusSchema, await rpc.callAsUser("get_my_token_status", {}, identity));
+      return parseDbResult(tokenStatusSchema, await rpc.callAsUser("get_my_token_status", {}, identity));
     },
 
     async setPlan(userId: string, planId: string, actor: string) {
-      return parse(adminResultSchema, await rpc.call("admin_set_plan", { p_user_id: userId, p_plan_id: planId, p_actor: actor }));
+      return parseDbResult(adminResultSchema, await rpc.call("admin_set_plan", { p_user_id: userId, p_plan_id: planId, p_actor: actor }));
     },
 
     async setCapOverride(userId: string, cap: number | null, actor: string) {
-      return parse(adminResultSchema, await rpc.call("admin_set_cap_override", { p_user_id: userId, p_cap: cap, p_actor: actor }));
+      return parseDbResult(adminResultSchema, await rpc.call("admin_set_cap_override", { p_user_id: userId, p_cap: cap, p_actor: actor }));
     },
 
     async grantTokens(userId: string, tokens: number, reason: string, actor: string) {
-      return parse(
+      return parseDbResult(
         adminResultSchema,
         await rpc.call("admin_grant_tokens", { p_user_id: userId, p_tokens: tokens, p_reason: reason, p_actor: actor }),
       );
     },
 
     async topUp(userId: string, tokens: number, paymentRef: string, actor: string) {
-      return parse(
+      return parseDbResult(
         adminResultSchema,
         await rpc.call("admin_top_up", { p_user_id: userId, p_tokens: tokens, p_payment_ref: paymentRef, p_actor: actor }),
       );
@@ -111,11 +110,3 @@ export function createMeteringStore(rpc: RpcClient) {
 }
 
 export type MeteringStore = ReturnType<typeof createMeteringStore>;
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new AppError("internal", "Unexpected answer from the database.", { cause: result.error });
-  }
-  return result.data;
-}

@@ -1,7 +1,7 @@
 import "server-only";
+import { parseDbResult } from "@/lib/db/parse-result";
 import { z } from "zod";
 import type { RpcClient } from "@/lib/db/rpc";
-import { AppError } from "@/lib/errors";
 
 /** The model catalogue lives in Postgres (public.models), so admins change it without a deploy. */
 const catalogueSchema = z
@@ -38,9 +38,7 @@ export type CatalogueModel = ModelCatalogue["models"][number];
 
 /** Every enabled model, each marked with whether this user's plan allows it. */
 export async function getModelCatalogue(rpc: RpcClient, userId: string): Promise<ModelCatalogue> {
-  const parsed = catalogueSchema.safeParse(await rpc.call("list_models", { p_user_id: userId }));
-  if (!parsed.success) throw new AppError("internal", "Unexpected answer from the database.", { cause: parsed.error });
-  return parsed.data;
+  return parseDbResult(catalogueSchema, await rpc.call("list_models", { p_user_id: userId }));
 }
 
 /** Only the models the user may use (GET /api/models). */

@@ -1,4 +1,5 @@
 import "server-only";
+import { parseDbResult } from "@/lib/db/parse-result";
 import type { RpcClient } from "@/lib/db/rpc";
 import { AppError } from "@/lib/errors";
 import { rateLimitResultSchema, rateLimitRuleSchema, type RateLimitResult, type RateLimitRule } from "@/lib/rate-limit/schemas";
@@ -12,10 +13,7 @@ export async function hitRateLimit(rpc: RpcClient, rule: RateLimitRule): Promise
   // The rule is the server's own configuration, not user input: a bad one is a bug (500), never a 400.
   if (!parsed.success) throw new AppError("internal", "Invalid rate limit rule.", { cause: parsed.error });
   const { key, limit, windowSeconds } = parsed.data;
-  const raw = await rpc.call("hit_rate_limit", { p_key: key, p_limit: limit, p_window_seconds: windowSeconds });
-  const result = rateLimitResultSchema.safeParse(raw);
-  if (!result.success) throw new AppError("internal", "Unexpected answer from the database.", { cause: result.error });
-  return result.data;
+  return parseDbResult(rateLimitResultSchema, await rpc.call("hit_rate_limit", { p_key: key, p_limit: limit, p_window_seconds: windowSeconds }));
 }
 
 /**
