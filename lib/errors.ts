@@ -1,19 +1,7 @@
 import { ZodError } from "zod";
+import type { ErrorBody, ErrorCode } from "@/lib/client/errors";
 
-export const errorCodes = [
-  "bad_request",
-  "unauthorized",
-  "forbidden",
-  "not_found",
-  "quota_exceeded",
-  "model_not_allowed",
-  "rate_limited",
-  "upstream_unavailable",
-  "unavailable",
-  "internal",
-] as const;
-
-export type ErrorCode = (typeof errorCodes)[number];
+export { errorCodes, type ErrorBody, type ErrorCode } from "@/lib/client/errors";
 
 export const statusByCode: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -26,10 +14,6 @@ export const statusByCode: Record<ErrorCode, number> = {
   upstream_unavailable: 502,
   unavailable: 503,
   internal: 500,
-};
-
-export type ErrorBody = {
-  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 };
 
 /** The one error type the app raises on purpose. Anything else is a bug and maps to 500. */
@@ -53,10 +37,6 @@ export class AppError extends Error {
   get status(): number {
     return statusByCode[this.code];
   }
-}
-
-export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError;
 }
 
 /** Field paths and messages of a ZodError, e.g. `{ field: "messages.0.content", message: "Required" }`. */

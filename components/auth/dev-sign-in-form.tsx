@@ -2,6 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { ApiError } from "@/lib/client/errors";
+import { fetchJson } from "@/lib/client/fetch-json";
 
 /** The local dev sign-in: a name is all it takes; the server sets a signed session cookie. */
 export function DevSignInForm({ next }: { next: string }) {
@@ -15,20 +17,11 @@ export function DevSignInForm({ next }: { next: string }) {
     setPending(true);
     setError(null);
     try {
-      const response = await fetch("/api/auth/sign-in", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ name }),
-      });
-      if (!response.ok) {
-        const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-        setError(body?.error?.message ?? "Sign-in failed.");
-        return;
-      }
+      await fetchJson("/api/auth/sign-in", { method: "POST", json: { name } });
       router.replace(next);
       router.refresh();
-    } catch {
-      setError("The server could not be reached.");
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : "Sign-in failed.");
     } finally {
       setPending(false);
     }

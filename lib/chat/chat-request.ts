@@ -34,16 +34,3 @@ export const chatRequestSchema = z
   .strict();
 
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
-
-/** The events of POST /api/chat's response body, one JSON object per line (NDJSON). */
-export type ChatEvent =
-  | { type: "start"; requestId: string; conversationId: string; model: string; maxOutputTokens: number }
-  | { type: "delta"; text: string }
-  | { type: "error"; error: { code: string; message: string } }
-  | {
-      type: "done";
-      outcome: "ok" | "aborted" | "error";
-      conversationId: string;
-      usage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number | null };
-      status: { used: number; cap: number; remaining: number; balance: number; resetsAt: string } | null;
-    };

@@ -1,14 +1,15 @@
 import "server-only";
-import OpenAI from "openai";
-import type { ChatEvent } from "@/lib/chat/chat-request";
-import { countTextTokens } from "@/lib/llm/tokenizer";
-import type { ChatStream, UpstreamUsage } from "@/lib/llm/stream-chat";
+import type { ChatEvent } from "@/lib/client/chat-events";
+import type { ChatStream } from "@/lib/llm/stream-chat";
+import { isProviderError } from "@/lib/llm/upstream-errors";
+import { chargeableUsage, type StreamEnd, type Usage } from "@/lib/metering/chargeable-usage";
 import type { Outcome, SettleResult } from "@/lib/metering/schemas";
+import { toTokenStatusView } from "@/lib/metering/token-status-view";
 
 export type RelayResult = {
   text: string;
   outcome: Outcome;
-  usage: UpstreamUsage;
+  usage: Usage;
 };
 
 export type RelayOptions = {
@@ -66,7 +67,7 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
   send(options.start);
   let text = "";
   let reasoning = "";
-  let usage: UpstreamUsage | null = null;
+  let usage: Usage | null = null;
   let failure: unknown = null;
   let idleTimer: NodeJS.Timeout | undefined;
   const armIdleTimer = () => {
@@ -95,16 +96,8 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
     clearTimeout(deadline);
   }
 
-  // A stream that ended normally is "ok" even when the provider sent no usage (we count it then);
-  // one that threw or was aborted (browser gone, idle, too long) is "aborted", a provider's error "error".
-  const ended = failure === null;
-  const outcome: Outcome = usage || ended ? "ok" : isProviderError(failure) ? "error" : "aborted";
-  // Without the provider's figures: our prompt count plus every token that arrived, reasoning included.
-  const charged = usage ?? {
-    promptTokens: options.promptTokens,
-    completionTokens: countTextTokens(text) + countTextTokens(reasoning),
-    costUsd: null,
-  };
+  const end: StreamEnd = failure === null ? "completed" : isProviderError(failure) ? "provider_error" : "cut";
+  const { outcome, usage: charged } = chargeableUsage({ end, reported: usage, promptTokens: options.promptTokens, text, reasoning });
   if (outcome !== "ok") {
     send({
       type: "error",
@@ -122,19 +115,6 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
       totalTokens: charged.promptTokens + charged.completionTokens,
       costUsd: charged.costUsd,
     },
-    status: settled
-      ? {
-          used: settled.status.used,
-          cap: settled.status.cap,
-          remaining: settled.status.remaining,
-          balance: settled.status.balance,
-          resetsAt: settled.status.resetsAt.toISOString(),
-        }
-      : null,
+    status: settled ? toTokenStatusView(settled.status) : null,
   });
-}
-
-/** An error the provider sent mid-stream (as opposed to a cut connection or an abort). */
-function isProviderError(error: unknown): boolean {
-  return error instanceof OpenAI.APIError && !(error instanceof OpenAI.APIUserAbortError) && !(error instanceof OpenAI.APIConnectionError);
 }

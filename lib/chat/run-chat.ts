@@ -1,27 +1,22 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import type OpenAI from "openai";
 import type { User } from "@/lib/auth/user";
 import type { ChatRequest } from "@/lib/chat/chat-request";
-import { assertConversationOwned, saveChatExchange } from "@/lib/chat/conversations";
+import type { ChatSettings } from "@/lib/chat/chat-settings";
+import type { ConversationStore } from "@/lib/chat/conversation-store";
 import { relayChatStream, type RelayResult } from "@/lib/chat/relay-stream";
-import { releaseChat, settleChat } from "@/lib/chat/settle-chat";
-import type { MeteringStore } from "@/lib/db/metering-store";
-import type { RpcClient } from "@/lib/db/rpc";
+import { AppError } from "@/lib/errors";
 import { openChatStream } from "@/lib/llm/stream-chat";
 import { mapUpstreamError } from "@/lib/llm/upstream-errors";
 import { checkQuota } from "@/lib/metering/check-quota";
+import { releaseWithRetries, settleWithRetries } from "@/lib/metering/settle";
+import type { MeteringStore } from "@/lib/metering/store";
 import { checkRateLimit } from "@/lib/rate-limit/check-rate-limit";
-import { AppError } from "@/lib/errors";
+import type { RateLimitStore } from "@/lib/rate-limit/rate-limit-store";
 
-export type ChatDeps = {
-  rpc: RpcClient;
-  store: MeteringStore;
-  llm: OpenAI;
-  rateLimitPerMinute: number;
-  firstTokenTimeoutMs: number;
-  streamIdleTimeoutMs: number;
-  maxStreamMs: number;
+/** The stores a chat request uses (lib/api/stores.ts builds them) and its settings. */
+export type ChatDeps = ChatSettings & {
+  stores: { metering: MeteringStore; conversations: ConversationStore; rateLimits: RateLimitStore };
 };
 
 const TITLE_CHARS = 60;
@@ -34,12 +29,13 @@ const SETTLE_BUDGET_MS = 60_000;
  * request happens before the first byte is sent, so refusals are plain HTTP errors.
  */
 export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, clientSignal: AbortSignal): Promise<Response> {
-  await checkRateLimit(deps.rpc, { key: `chat:${user.id}`, limit: deps.rateLimitPerMinute, windowSeconds: 60 });
-  if (chat.conversationId) await assertConversationOwned(user.id, chat.conversationId, deps.rpc);
+  const { metering, conversations, rateLimits } = deps.stores;
+  await checkRateLimit(rateLimits, { key: `chat:${user.id}`, limit: deps.rateLimitPerMinute, windowSeconds: 60 });
+  if (chat.conversationId) await conversations.assertConversationOwned(user.id, chat.conversationId);
   const conversationId = chat.conversationId ?? randomUUID();
   const requestId = randomUUID();
 
-  const grant = await checkQuota(deps.store, {
+  const grant = await checkQuota(metering, {
     userId: user.id,
     requestId,
     model: chat.model,
@@ -69,7 +65,7 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
     });
   } catch (error) {
     clientSignal.removeEventListener("abort", onClientAbort);
-    await releaseChat(deps.store, requestId);
+    await releaseWithRetries(metering, requestId);
     if (clientSignal.aborted) {
       // Nobody is listening any more; the hold is released and nothing was charged.
       throw new AppError("bad_request", "The request was cancelled before the model answered.", { cause: error });
@@ -80,7 +76,7 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
 
   const finish = async (result: RelayResult) => {
     clientSignal.removeEventListener("abort", onClientAbort);
-    const settled = await settleChat(deps.store, {
+    const settled = await settleWithRetries(metering, {
       requestId,
       userId: user.id,
       model: chat.model,
@@ -90,8 +86,8 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
       latencyMs: Math.round(performance.now() - startedAt),
       outcome: result.outcome,
     });
-    await saveChatExchange(
-      {
+    await conversations
+      .saveChatExchange({
         userId: user.id,
         conversationId,
         title: titleFrom(chat),
@@ -99,9 +95,8 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
         userMessage: chat.messages.at(-1)!.content,
         assistantMessage: result.text,
         requestId,
-      },
-      deps.rpc,
-    ).catch((error: unknown) => console.error(`[chat] could not store the exchange of ${requestId}`, error));
+      })
+      .catch((error: unknown) => console.error(`[chat] could not store the exchange of ${requestId}`, error));
     return { settled, conversationId };
   };
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { createClient, type PostgrestError, type SupabaseClient } from "@supabase/supabase-js";
+import type { PostgrestError, SupabaseClient } from "@supabase/supabase-js";
 import { mapPgError } from "@/lib/db/pg-errors";
 import { assertFunctionName, type RpcArgs, type RpcClient, type UserIdentity } from "@/lib/db/rpc";
 import { AppError } from "@/lib/errors";
@@ -26,7 +26,12 @@ export function createSupabaseRpcClient(options: SupabaseRpcOptions): RpcClient 
     global: options.fetch ? { fetch: options.fetch } : undefined,
     realtime: options.realtimeTransport ? ({ transport: options.realtimeTransport } as never) : undefined,
   };
-  const server = createClient(options.url, options.serviceRoleKey, common);
+  // supabase-js is loaded on first use only: a server on node-postgres never loads it (nor prints its
+  // Node 20 deprecation notice).
+  let loaded: Promise<typeof import("@supabase/supabase-js")> | undefined;
+  const supabase = () => (loaded ??= import("@supabase/supabase-js"));
+  let server: Promise<SupabaseClient> | undefined;
+  const serverClient = () => (server ??= supabase().then(({ createClient }) => createClient(options.url, options.serviceRoleKey, common)));
 
   async function invoke(client: SupabaseClient, fn: string, args: RpcArgs, asUser: boolean): Promise<unknown> {
     assertFunctionName(fn);
@@ -38,12 +43,13 @@ export function createSupabaseRpcClient(options: SupabaseRpcOptions): RpcClient 
 
   return {
     userCallsNeedToken: true,
-    call: (fn, args) => invoke(server, fn, args, false),
+    call: async (fn, args) => invoke(await serverClient(), fn, args, false),
     async callAsUser(fn, args, identity: UserIdentity) {
       if (!identity.accessToken || !options.anonKey) {
         throw new AppError("unauthorized", "A database session token is required for this request.");
       }
       const token = identity.accessToken;
+      const { createClient } = await supabase();
       const user = createClient(options.url, options.anonKey, { ...common, accessToken: async () => token });
       return invoke(user, fn, args, true);
     },

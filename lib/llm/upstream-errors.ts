@@ -47,3 +47,8 @@ function embeddedStatus(body: unknown): number | undefined {
   const code = (body as { code?: unknown } | null | undefined)?.code;
   return typeof code === "number" ? code : undefined;
 }
+
+/** An error the provider sent (an HTTP error or an SSE error event), as opposed to a cut connection or an abort. */
+export function isProviderError(error: unknown): boolean {
+  return error instanceof OpenAI.APIError && !(error instanceof OpenAI.APIUserAbortError) && !(error instanceof OpenAI.APIConnectionError);
+}

@@ -1,7 +1,7 @@
 import "server-only";
-import type { MeteringStore } from "@/lib/db/metering-store";
+import type { MeteringStore } from "@/lib/metering/store";
 import { AppError } from "@/lib/errors";
-import { countChatTokens, type ChatTextMessage } from "@/lib/llm/tokenizer";
+import { countChatTokens, type ChatTextMessage } from "@/lib/metering/tokenizer";
 import type { TokenStatus } from "@/lib/metering/schemas";
 
 /** The smallest reply worth starting a request for. Less room than this is "over quota". */

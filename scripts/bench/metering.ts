@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import type { MeteringStore } from "@/lib/db/metering-store";
+import type { MeteringStore } from "@/lib/metering/store";
 import type { Durability } from "./durability";
 import type { WireCounter } from "./server-pool";
 import { runLoad, type LoadRun } from "./load";

@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { SESSION_COOKIE, signSession } from "@/lib/auth/session-token";
-import { createMeteringStore } from "@/lib/db/metering-store";
+import { createMeteringStore } from "@/lib/metering/store";
 import { createPgRpcClient } from "@/lib/db/pg-rpc";
 import { startLlmServer } from "../llm/server";
 import { hasBuild, sourcesNewerThanBuild, startBuiltApp, type AppServer } from "./app-server";

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { countChatTokens } from "../../lib/llm/tokenizer";
+import { countChatTokens } from "../../lib/metering/tokenizer";
 import { FaultMarkerError, type FaultQueue, parseFaultMarker } from "./faults";
 import { sendError } from "./http-io";
 import { getModelPrice, type PriceTable } from "./models";

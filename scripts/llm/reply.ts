@@ -1,4 +1,4 @@
-import { countTextTokens } from "../../lib/llm/tokenizer";
+import { countTextTokens } from "../../lib/metering/tokenizer";
 
 /**
  * The local model's reply: deterministic English text seeded from the last user message,

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import { countTextTokens } from "../../lib/llm/tokenizer";
+import { countTextTokens } from "../../lib/metering/tokenizer";
 import type { FinishReason } from "./reply";
 import type { Fault } from "./schemas";
 import type { Usage } from "./usage";

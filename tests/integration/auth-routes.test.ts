@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { useAppEnv } from "./helpers/app";
 
 let SIGN_IN: (request: Request) => Promise<Response>;
-let SIGN_OUT: () => Promise<Response>;
+let SIGN_OUT: (request: Request) => Promise<Response>;
 let GET_STATUS: (request: Request) => Promise<Response>;
 
 beforeAll(async () => {
@@ -55,7 +55,7 @@ describe("dev sign-in", () => {
   });
 
   it("sign-out clears the cookie", async () => {
-    const response = await SIGN_OUT();
+    const response = await SIGN_OUT(new Request("http://localhost:3000/api/auth/sign-out", { method: "POST" }));
     expect(response.status).toBe(204);
     expect(response.headers.get("set-cookie")).toMatch(/^tm_session=; .*Max-Age=0/);
   });

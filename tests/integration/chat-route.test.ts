@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { countChatTokens, countTextTokens } from "@/lib/llm/tokenizer";
+import { countChatTokens, countTextTokens } from "@/lib/metering/tokenizer";
 import { startLlmServer, type LlmServer } from "../../scripts/llm/server";
 import { getFreePort } from "@/scripts/free-port";
 import { appRequest, newTestUser, useAppEnv, type TestUser } from "./helpers/app";
@@ -46,18 +46,20 @@ const userSays = (content: string) => [{ role: "user" as const, content }];
 
 /** Calls runChat directly with some dependencies replaced (short timeouts, another upstream), as POST would. */
 async function chatWithDeps(
-  overrides: Partial<import("@/lib/chat/run-chat").ChatDeps> & { upstreamUrl?: string },
+  overrides: Partial<import("@/lib/chat/chat-settings").ChatSettings> & { upstreamUrl?: string },
   user: TestUser,
   json: { model: string; messages: { role: "user" | "assistant" | "system"; content: string }[] },
   signal = new AbortController().signal,
 ): Promise<Response> {
   const { runChat } = await import("@/lib/chat/run-chat");
-  const { getChatDeps } = await import("@/lib/chat/get-chat-deps");
-  const { errorResponse } = await import("@/lib/http");
+  const { getChatSettings } = await import("@/lib/chat/chat-settings");
+  const { getStores } = await import("@/lib/api/stores");
+  const { errorResponse } = await import("@/lib/api/error-response");
   const OpenAI = (await import("openai")).default;
   const { upstreamUrl, ...rest } = overrides;
   const deps = {
-    ...getChatDeps(),
+    stores: getStores(),
+    ...getChatSettings(),
     ...(upstreamUrl ? { llm: new OpenAI({ baseURL: upstreamUrl, apiKey: "x", maxRetries: 0 }) } : {}),
     ...rest,
   };

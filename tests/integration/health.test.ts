@@ -8,7 +8,7 @@ async function getHealth(): Promise<{ status: number; body: Record<string, unkno
   (globalThis as { tokenmeterPool?: { end(): Promise<void> } }).tokenmeterPool?.end().catch(() => {});
   delete (globalThis as { tokenmeterPool?: unknown }).tokenmeterPool;
   const { GET } = await import("@/app/api/health/route");
-  const response = await GET();
+  const response = await GET(new Request("http://localhost:3000/api/health"));
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

@@ -1,7 +1,7 @@
 import OpenAI, { BadRequestError } from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { countChatTokens, countTextTokens } from "../../lib/llm/tokenizer";
+import { countChatTokens, countTextTokens } from "../../lib/metering/tokenizer";
 import { type LlmServer, startLlmServer } from "../../scripts/llm/server";
 
 /** The local OpenAI-compatible server, driven through the openai SDK over real HTTP, as the product uses it. */

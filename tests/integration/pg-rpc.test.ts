@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, describe, expect, inject, it, vi } from "vitest";
-import { createMeteringStore } from "@/lib/db/metering-store";
+import { createMeteringStore } from "@/lib/metering/store";
 import { createPgRpcClient } from "@/lib/db/pg-rpc";
 import { AppError } from "@/lib/errors";
 import { getFreePort } from "@/scripts/free-port";

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPgRpcClient } from "@/lib/db/pg-rpc";
 import { AppError, toErrorResponse } from "@/lib/errors";
-import { checkRateLimit, hitRateLimit } from "@/lib/rate-limit/check-rate-limit";
+import { checkRateLimit } from "@/lib/rate-limit/check-rate-limit";
+import { createRateLimitStore } from "@/lib/rate-limit/rate-limit-store";
 import { asRole, createTestPool } from "./helpers/db";
 import { callRpc, createServicePool, pgError } from "./helpers/metering";
 
@@ -113,7 +114,7 @@ describe("hit_rate_limit", () => {
 });
 
 describe("checkRateLimit", () => {
-  const rpc = createPgRpcClient(server);
+  const rpc = createRateLimitStore(createPgRpcClient(server));
 
   it("returns the count while allowed, then throws AppError rate_limited with Retry-After", async () => {
     const key = newKey();
@@ -140,10 +141,10 @@ describe("checkRateLimit", () => {
     expect(response).toMatchObject({ status: 429, headers: { "Retry-After": String(seconds) }, body: { error: { code: "rate_limited" } } });
   });
 
-  it("hitRateLimit reports a refusal without throwing", async () => {
+  it("the store's hit reports a refusal without throwing", async () => {
     const key = newKey();
-    await hitRateLimit(rpc, { key, limit: 1, windowSeconds: 60 });
-    expect(await hitRateLimit(rpc, { key, limit: 1, windowSeconds: 60 })).toMatchObject({ allowed: false, hits: 2 });
+    await rpc.hit({ key, limit: 1, windowSeconds: 60 });
+    expect(await rpc.hit({ key, limit: 1, windowSeconds: 60 })).toMatchObject({ allowed: false, hits: 2 });
   });
 
   it("treats a bad rule as a server bug (internal, not bad_request) and calls nothing", async () => {

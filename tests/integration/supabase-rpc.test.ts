@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { createMeteringStore } from "@/lib/db/metering-store";
+import { createMeteringStore } from "@/lib/metering/store";
 import { createSupabaseRpcClient } from "@/lib/db/supabase-rpc";
 import { AppError } from "@/lib/errors";
 import { getFreePort } from "@/scripts/free-port";

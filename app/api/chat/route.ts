@@ -1,18 +1,13 @@
-import { requireUser } from "@/lib/auth/get-user";
+import { withUser } from "@/lib/api/handler";
+import { readJson } from "@/lib/api/read-json";
 import { chatRequestSchema } from "@/lib/chat/chat-request";
-import { getChatDeps } from "@/lib/chat/get-chat-deps";
+import { getChatSettings } from "@/lib/chat/chat-settings";
 import { runChat } from "@/lib/chat/run-chat";
-import { errorResponse, readJson } from "@/lib/http";
 
 export const dynamic = "force-dynamic";
 
 /** One metered chat turn: streams NDJSON events (start, delta…, done) to the browser. */
-export async function POST(request: Request) {
-  try {
-    const user = await requireUser(request);
-    const chat = chatRequestSchema.parse(await readJson(request));
-    return await runChat(getChatDeps(), user, chat, request.signal);
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+export const POST = withUser(async ({ request, user, stores }) => {
+  const chat = chatRequestSchema.parse(await readJson(request));
+  return runChat({ stores, ...getChatSettings() }, user, chat, request.signal);
+});

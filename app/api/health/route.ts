@@ -1,11 +1,9 @@
-import { checkHealth } from "@/lib/health";
+import { checkHealth } from "@/lib/api/health";
+import { noStoreJson, withRoute } from "@/lib/api/handler";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
-  const health = await checkHealth();
-  return Response.json(health, {
-    status: health.status === "ok" ? 200 : 503,
-    headers: { "Cache-Control": "no-store" },
-  });
-}
+export const GET = withRoute(async ({ stores }) => {
+  const health = await checkHealth(stores);
+  return noStoreJson(health, { status: health.status === "ok" ? 200 : 503 });
+});

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { expect } from "vitest";
-import type { ChatEvent } from "@/lib/chat/chat-request";
+import type { ChatEvent } from "@/lib/client/chat-events";
 
 /** Reads an NDJSON chat response to the end. */
 export async function readEvents(response: Response): Promise<ChatEvent[]> {

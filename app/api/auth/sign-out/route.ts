@@ -1,5 +1,4 @@
+import { withRoute } from "@/lib/api/handler";
 import { clearedSessionCookie } from "@/lib/auth/dev-sign-in";
 
-export async function POST() {
-  return new Response(null, { status: 204, headers: { "Set-Cookie": clearedSessionCookie() } });
-}
+export const POST = withRoute(async () => new Response(null, { status: 204, headers: { "Set-Cookie": clearedSessionCookie() } }));

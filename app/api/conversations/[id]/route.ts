@@ -1,44 +1,26 @@
-import { requireUser } from "@/lib/auth/get-user";
-import { deleteConversation, getConversation, renameConversation } from "@/lib/chat/conversations";
-import { conversationParamsSchema, renameConversationSchema } from "@/lib/chat/schemas";
-import { errorResponse, readJson } from "@/lib/http";
+import { noStoreJson, withUser } from "@/lib/api/handler";
+import { readJson } from "@/lib/api/read-json";
+import { conversationParamsSchema, renameConversationSchema } from "@/lib/chat/conversation-schemas";
 
 /** One of the signed-in user's conversations. Another user's id is 404, exactly like a missing one. */
-type Context = { params: Promise<{ id: string }> };
+type Params = { id: string };
 
 /** The conversation with its messages, in order. */
-export async function GET(request: Request, { params }: Context) {
-  try {
-    const user = await requireUser(request);
-    const { id } = conversationParamsSchema.parse(await params);
-    const conversation = await getConversation(user.id, id);
-    return Response.json(conversation, { headers: { "Cache-Control": "no-store" } });
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+export const GET = withUser<Params>(async ({ params, user, stores }) => {
+  const { id } = conversationParamsSchema.parse(await params);
+  return noStoreJson(await stores.conversations.getConversation(user.id, id));
+});
 
 /** Rename: `{ title }` (trimmed, 1..200 characters). Answers the conversation's summary. */
-export async function PATCH(request: Request, { params }: Context) {
-  try {
-    const user = await requireUser(request);
-    const { id } = conversationParamsSchema.parse(await params);
-    const { title } = renameConversationSchema.parse(await readJson(request));
-    const conversation = await renameConversation(user.id, id, title);
-    return Response.json(conversation, { headers: { "Cache-Control": "no-store" } });
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+export const PATCH = withUser<Params>(async ({ request, params, user, stores }) => {
+  const { id } = conversationParamsSchema.parse(await params);
+  const { title } = renameConversationSchema.parse(await readJson(request));
+  return noStoreJson(await stores.conversations.renameConversation(user.id, id, title));
+});
 
 /** Deletes the conversation and its messages: 204. */
-export async function DELETE(request: Request, { params }: Context) {
-  try {
-    const user = await requireUser(request);
-    const { id } = conversationParamsSchema.parse(await params);
-    await deleteConversation(user.id, id);
-    return new Response(null, { status: 204 });
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
+export const DELETE = withUser<Params>(async ({ params, user, stores }) => {
+  const { id } = conversationParamsSchema.parse(await params);
+  await stores.conversations.deleteConversation(user.id, id);
+  return new Response(null, { status: 204 });
+});

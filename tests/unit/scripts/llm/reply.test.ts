@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countTextTokens } from "../../../../lib/llm/tokenizer";
+import { countTextTokens } from "../../../../lib/metering/tokenizer";
 import { planReply, readReplyTokens } from "../../../../scripts/llm/reply";
 
 describe("planReply", () => {

@@ -1,6 +1,7 @@
 import "server-only";
 import { parseDbResult } from "@/lib/db/parse-result";
 import type { RpcClient, UserIdentity } from "@/lib/db/rpc";
+import { catalogueSchema } from "@/lib/metering/catalogue";
 import {
   adminResultSchema,
   releaseResultSchema,
@@ -11,8 +12,8 @@ import {
 } from "@/lib/metering/schemas";
 
 /**
- * The metering store: typed calls to the metering SQL functions over either adapter.
- * Each call is one round trip and one atomic SQL function; no quota arithmetic happens here.
+ * The metering store: typed calls to the metering SQL functions over the database port (either
+ * adapter). Each call is one round trip and one atomic SQL function; no quota arithmetic happens here.
  */
 export type ReserveInput = {
   userId: string;
@@ -83,6 +84,11 @@ export function createMeteringStore(rpc: RpcClient) {
     async getMyTokenStatus(identity: UserIdentity) {
       if (rpc.userCallsNeedToken && !identity.accessToken) return this.getTokenStatus(identity.userId);
       return parseDbResult(tokenStatusSchema, await rpc.callAsUser("get_my_token_status", {}, identity));
+    },
+
+    /** Every enabled model, each marked with whether this user's plan allows it. */
+    async getModelCatalogue(userId: string) {
+      return parseDbResult(catalogueSchema, await rpc.call("list_models", { p_user_id: userId }));
     },
 
     async setPlan(userId: string, planId: string, actor: string) {

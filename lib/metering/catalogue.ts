@@ -1,10 +1,7 @@
-import "server-only";
-import { parseDbResult } from "@/lib/db/parse-result";
 import { z } from "zod";
-import type { RpcClient } from "@/lib/db/rpc";
 
 /** The model catalogue lives in Postgres (public.models), so admins change it without a deploy. */
-const catalogueSchema = z
+export const catalogueSchema = z
   .object({
     plan: z.string(),
     max_output_tokens: z.number().int(),
@@ -36,13 +33,7 @@ const catalogueSchema = z
 export type ModelCatalogue = z.infer<typeof catalogueSchema>;
 export type CatalogueModel = ModelCatalogue["models"][number];
 
-/** Every enabled model, each marked with whether this user's plan allows it. */
-export async function getModelCatalogue(rpc: RpcClient, userId: string): Promise<ModelCatalogue> {
-  return parseDbResult(catalogueSchema, await rpc.call("list_models", { p_user_id: userId }));
-}
-
 /** Only the models the user may use (GET /api/models). */
-export async function listAllowedModels(rpc: RpcClient, userId: string) {
-  const catalogue = await getModelCatalogue(rpc, userId);
+export function allowedModels(catalogue: ModelCatalogue) {
   return { plan: catalogue.plan, maxOutputTokens: catalogue.maxOutputTokens, models: catalogue.models.filter((m) => m.allowed) };
 }

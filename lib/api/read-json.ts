@@ -1,15 +1,8 @@
 import "server-only";
-import { AppError, toErrorResponse } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 
 /** Requests larger than this are refused before parsing. */
 export const MAX_JSON_BODY_BYTES = 512 * 1024;
-
-/** The one place an error becomes an HTTP response. Unexpected errors are logged, never sent. */
-export function errorResponse(error: unknown): Response {
-  const { status, body, headers } = toErrorResponse(error);
-  if (status >= 500 && body.error.code === "internal") console.error("[api] unexpected error:", error);
-  return Response.json(body, { status, headers });
-}
 
 /** Reads a JSON body: 400 for invalid JSON, 413-as-400 naming the body for an oversize one. */
 export async function readJson(request: Request): Promise<unknown> {

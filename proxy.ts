@@ -1,10 +1,11 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 /**
- * Runs before every matched request (Edge runtime). For now it gives each request an id that
- * route handlers and logs can share, and sets baseline security headers.
+ * Next 16's proxy (formerly `middleware.ts`; it runs on the Node.js runtime). Runs before every
+ * matched request: gives each request an id that route handlers and logs can share, and sets
+ * baseline security headers. It authorises nothing: every route checks the user itself.
  */
-export function middleware(request: NextRequest) {
+export function proxy(request: NextRequest) {
   const incoming = request.headers.get("x-request-id");
   // Accept a caller's id (a load balancer's) only if it is short and plain: it ends up in logs.
   const requestId = incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();

@@ -1,15 +1,20 @@
 import "server-only";
-import type { ChatDeps } from "@/lib/chat/run-chat";
-import { getRpc } from "@/lib/db/get-rpc";
+import type OpenAI from "openai";
 import { getEnv } from "@/lib/env";
 import { getLlmClient } from "@/lib/llm/client";
-import { getMeteringStore } from "@/lib/metering/get-metering-store";
 
-export function getChatDeps(): ChatDeps {
+/** What a chat request needs besides the database: the model client and its limits, from configuration. */
+export type ChatSettings = {
+  llm: OpenAI;
+  rateLimitPerMinute: number;
+  firstTokenTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  maxStreamMs: number;
+};
+
+export function getChatSettings(): ChatSettings {
   const env = getEnv();
   return {
-    rpc: getRpc(),
-    store: getMeteringStore(),
     llm: getLlmClient(),
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     firstTokenTimeoutMs: env.LLM_TIMEOUT_MS,

@@ -1,6 +1,6 @@
 import "server-only";
-import type { MeteringStore, SettleInput } from "@/lib/db/metering-store";
 import type { SettleResult } from "@/lib/metering/schemas";
+import type { MeteringStore, SettleInput } from "@/lib/metering/store";
 
 /** 6 attempts over about 35 s (0.1, 0.4, 1.6, 6.4, 25.6 s apart): outlives a database restart. */
 const ATTEMPTS = 6;
@@ -12,7 +12,7 @@ async function withRetries<T>(what: string, call: () => Promise<T>): Promise<T |
       return await call();
     } catch (error) {
       if (attempt === ATTEMPTS) {
-        console.error(`[chat] ${what} failed after ${attempt} attempts`, error);
+        console.error(`[metering] ${what} failed after ${attempt} attempts`, error);
         return null;
       }
       await new Promise((resolve) => setTimeout(resolve, 100 * 4 ** (attempt - 1)));
@@ -21,15 +21,15 @@ async function withRetries<T>(what: string, call: () => Promise<T>): Promise<T |
 }
 
 /**
- * Settles with the real usage. settle_tokens is idempotent on the request id, so retrying after
- * a lost answer charges once. If every attempt fails the hold stays until it expires (its TTL);
+ * Settles a hold with the real usage. settle_tokens is idempotent on the request id, so retrying
+ * after a lost answer charges once. If every attempt fails the hold stays until it expires (its TTL);
  * the failure is logged with the figures so the request can be settled by hand.
  */
-export async function settleChat(store: MeteringStore, input: SettleInput): Promise<SettleResult | null> {
+export async function settleWithRetries(store: MeteringStore, input: SettleInput): Promise<SettleResult | null> {
   return withRetries(`settle of ${input.requestId} ${JSON.stringify(input)}`, () => store.settleTokens(input));
 }
 
-/** Drops the hold (the model call failed before any token). Idempotent, so retried like settle. */
-export async function releaseChat(store: MeteringStore, requestId: string): Promise<void> {
+/** Drops a hold (the model call failed before any token). Idempotent, so retried like settle. */
+export async function releaseWithRetries(store: MeteringStore, requestId: string): Promise<void> {
   await withRetries(`release of ${requestId} (the hold lapses at its expiry)`, () => store.releaseTokens(requestId));
 }

@@ -1,0 +1,9 @@
+import "server-only";
+import { toErrorResponse } from "@/lib/errors";
+
+/** The one place an error becomes an HTTP response. Unexpected errors are logged, never sent. */
+export function errorResponse(error: unknown): Response {
+  const { status, body, headers } = toErrorResponse(error);
+  if (status >= 500 && body.error.code === "internal") console.error("[api] unexpected error:", error);
+  return Response.json(body, { status, headers });
+}
