@@ -34,8 +34,8 @@ export function sourcesNewerThanBuild(root: string): string[] {
 export async function startBuiltApp(options: AppServerOptions): Promise<AppServer> {
   const url = `http://127.0.0.1:${options.port}`;
   const buildId = readFileSync(path.join(options.root, ".next", "BUILD_ID"), "utf8").trim();
-  const tsx = path.join(options.root, "node_modules", ".bin", "tsx");
-  const child = spawn(tsx, ["--conditions=react-server", "scripts/dev.ts", "--start", "--port", String(options.port)], {
+  // One process (tsx as a loader, not its CLI, whose signal relay gives up after 30 ms on a busy machine).
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/dev.ts", "--start", "--port", String(options.port)], {
     cwd: options.root,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

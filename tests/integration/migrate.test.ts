@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { migrate, MigrationError } from "../../scripts/db/migrate";
+import { removeTree } from "../../scripts/db/processes.mjs";
+import { makeTempDir } from "../../scripts/db/temp-dirs";
 
 const adminUrl = inject("databaseUrl");
 const admin = new pg.Pool({ connectionString: adminUrl, max: 2 });
@@ -14,7 +15,7 @@ afterAll(() => admin.end());
 async function fixture(migrations: Record<string, string>, seed = "select 1;") {
   const name = `mig_${randomUUID().replaceAll("-", "")}`;
   await admin.query(`create database ${name}`);
-  const dir = mkdtempSync(path.join(os.tmpdir(), "tokenmeter-mig-"));
+  const dir = makeTempDir("mig");
   mkdirSync(path.join(dir, "migrations"));
   mkdirSync(path.join(dir, "local"));
   cpSync(path.resolve("supabase/local/bootstrap.sql"), path.join(dir, "local", "bootstrap.sql"));
@@ -22,7 +23,15 @@ async function fixture(migrations: Record<string, string>, seed = "select 1;") {
   writeFileSync(path.join(dir, "seed.sql"), seed);
   const url = adminUrl.replace(/\/[^/]+$/, `/${name}`);
   const pool = new pg.Pool({ connectionString: url, max: 2 });
-  return { url, dir, pool, end: () => pool.end() };
+  return {
+    url,
+    dir,
+    pool,
+    end: async () => {
+      await pool.end();
+      await removeTree(dir);
+    },
+  };
 }
 
 describe("migration runner", () => {

@@ -1,8 +1,6 @@
-import { chmodSync, mkdtempSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { startLocalPostgres } from "../../../scripts/db/local-postgres";
+import { makeTempDir, startLocalPostgres } from "../../../scripts/db/local-postgres";
 import { migrate } from "../../../scripts/db/migrate";
 import { getFreePort } from "../../../scripts/free-port";
 
@@ -12,10 +10,13 @@ declare module "vitest" {
   }
 }
 
-/** One throwaway PostgreSQL per run, migrations applied; deleted when the run ends. */
+/**
+ * One throwaway PostgreSQL per run, migrations applied; it and its `tokenmeter-it-*` folder are
+ * deleted when the run ends. If the runner dies first (a crash, SIGKILL), the cluster's watchdog
+ * stops it and deletes the folder.
+ */
 export default async function setup(project: TestProject) {
-  const root = mkdtempSync(path.join(os.tmpdir(), "tokenmeter-it-"));
-  chmodSync(root, 0o755); // as root, PostgreSQL runs as user postgres and must traverse this folder
+  const root = makeTempDir("it");
   const db = await startLocalPostgres({ dataDir: path.join(root, "pg"), port: await getFreePort(), ephemeral: true, fast: true });
   try {
     await migrate({ databaseUrl: db.url, supabaseDir: path.resolve("supabase") });
