@@ -1,11 +1,13 @@
 import { defineConfig, devices } from "@playwright/test";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./scripts/chromium";
+import { E2E_APP_PORT, E2E_DB_PORT, E2E_LLM_PORT } from "./tests/e2e/e2e-env";
 
 /**
  * End-to-end tests: the built app (`next start` through our launcher, with a throwaway embedded
  * database and the local LLM server) driven by Debian's Chromium. Playwright's own browser
  * download does not work offline; scripts/ensure-browser.sh installs /usr/bin/chromium instead.
  */
-const PORT = 3210;
+const PORT = E2E_APP_PORT;
 const baseURL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
@@ -17,22 +19,16 @@ export default defineConfig({
   retries: 0,
   forbidOnly: !!process.env.CI,
   reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }], ["json", { outputFile: "test-results/summary/e2e.json" }]],
-  timeout: 30_000,
+  timeout: 60_000,
+  // Generous: CI machines are busy; every wait is still bounded.
+  expect: { timeout: 10_000 },
   use: {
     baseURL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-      ],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
@@ -42,6 +38,8 @@ export default defineConfig({
     timeout: 360_000,
     // Never test whatever else may answer on this port: always start our own server.
     reuseExistingServer: false,
+    // A clean stop of the launcher (Next, the LLM server, PostgreSQL); its watchdog cleans up after a kill too.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     stdout: "pipe",
     stderr: "pipe",
     env: {
@@ -52,11 +50,13 @@ export default defineConfig({
       SUPABASE_URL: "",
       OPENROUTER_API_KEY: "",
       OPENROUTER_BASE_URL: "",
-      LOCAL_DB_PORT: "54339",
-      LOCAL_LLM_PORT: "54340",
+      LOCAL_DB_PORT: String(E2E_DB_PORT),
+      LOCAL_LLM_PORT: String(E2E_LLM_PORT),
       APP_URL: baseURL,
       AUTH_MODE: "dev",
       SESSION_SECRET: "e2e-session-secret-0123456789abcdef0123456789",
+      // The e2e tests chat more than a person would in a minute.
+      RATE_LIMIT_PER_MINUTE: "600",
     },
   },
 });

@@ -11,11 +11,15 @@ export function proxy(request: NextRequest) {
   const requestId = incoming && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
   const headers = new Headers(request.headers);
   headers.set("x-request-id", requestId);
+  // Lets a layout send a signed-out visitor to sign-in and back to the page they asked for.
+  headers.set("x-pathname", request.nextUrl.pathname);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("x-request-id", requestId);
   response.headers.set("X-Content-Type-Options", "nosniff");
   response.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
   response.headers.set("X-Frame-Options", "DENY");
+  // Images only from this site (a reply's markdown never loads one from elsewhere); no plugins, no framing.
+  response.headers.set("Content-Security-Policy", "img-src 'self' data: blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'");
   return response;
 }
 

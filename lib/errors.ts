@@ -9,6 +9,7 @@ export const statusByCode: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   quota_exceeded: 402,
+  quota_held: 429,
   model_not_allowed: 403,
   rate_limited: 429,
   upstream_unavailable: 502,

@@ -2,6 +2,9 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
 import { ApiError } from "@/lib/client/errors";
 import { fetchJson } from "@/lib/client/fetch-json";
 
@@ -22,18 +25,18 @@ export function DevSignInForm({ next }: { next: string }) {
       router.refresh();
     } catch (caught) {
       setError(caught instanceof ApiError ? caught.message : "Sign-in failed.");
-    } finally {
       setPending(false);
     }
   }
 
   return (
-    <form onSubmit={onSubmit} className="card form" aria-label="Dev sign-in">
-      <label htmlFor="dev-name">Your name</label>
-      <input
+    <form onSubmit={onSubmit} className="mt-5 grid gap-3" aria-label="Dev sign-in">
+      <Label htmlFor="dev-name">Your name</Label>
+      <Input
         id="dev-name"
         name="name"
         autoComplete="username"
+        autoFocus
         value={name}
         onChange={(event) => setName(event.target.value)}
         required
@@ -42,13 +45,13 @@ export function DevSignInForm({ next }: { next: string }) {
         aria-describedby={error ? "dev-sign-in-error" : undefined}
       />
       {error ? (
-        <p id="dev-sign-in-error" role="alert" className="status-error">
+        <p id="dev-sign-in-error" role="alert" className="text-sm text-danger-foreground">
           {error}
         </p>
       ) : null}
-      <button type="submit" disabled={pending || name.trim() === ""}>
+      <Button type="submit" disabled={pending || name.trim() === ""}>
         {pending ? "Signing in…" : "Sign in"}
-      </button>
+      </Button>
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { getRpc } from "@/lib/db/get-rpc";
 import type { RpcClient } from "@/lib/db/rpc";
 import { createMeteringStore } from "@/lib/metering/store";
 import { createRateLimitStore } from "@/lib/rate-limit/rate-limit-store";
+import { createUsageStore } from "@/lib/usage/store";
 
 /**
  * The one way to reach the database: a store per domain, each built on the one database port.
@@ -15,6 +16,7 @@ export function createStores(rpc: RpcClient) {
     metering: createMeteringStore(rpc),
     conversations: createConversationStore(rpc),
     rateLimits: createRateLimitStore(rpc),
+    usage: createUsageStore(rpc),
     /** One cheap round trip (public.ping()): the health check. */
     database: {
       async ping(): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { outcomes } from "@/lib/metering/schemas";
 
 /**
  * Zod schemas for the conversation routes' input (params, query, bodies) and for the JSON results
@@ -59,6 +60,24 @@ export type ConversationSummary = z.infer<typeof conversationSummarySchema>;
 export const messageRoles = ["user", "assistant", "system"] as const;
 export type MessageRole = (typeof messageRoles)[number];
 
+/** What an assistant message's request was charged: its row in the usage ledger (*_add_message_usage.sql). */
+export const messageUsageSchema = z
+  .object({
+    input_tokens: z.number().int().nonnegative(),
+    output_tokens: z.number().int().nonnegative(),
+    total_tokens: z.number().int().nonnegative(),
+    cost_usd: z.number().nonnegative().nullable(),
+    outcome: z.enum(outcomes),
+  })
+  .transform((raw) => ({
+    inputTokens: raw.input_tokens,
+    outputTokens: raw.output_tokens,
+    totalTokens: raw.total_tokens,
+    costUsd: raw.cost_usd,
+    outcome: raw.outcome,
+  }));
+export type MessageUsage = z.infer<typeof messageUsageSchema>;
+
 export const storedMessageSchema = z
   .object({
     id: z.number().int(),
@@ -67,8 +86,21 @@ export const storedMessageSchema = z
     model: z.string().nullable(),
     request_id: z.string().nullable(),
     created_at: isoDate,
+    /**
+     * null for user and system messages and for a reply whose request is not settled yet. Absent
+     * (so: null) only from a database without the migration, which must not break reading a conversation.
+     */
+    usage: messageUsageSchema.nullable().default(null),
   })
-  .transform((raw) => ({ id: raw.id, role: raw.role, content: raw.content, model: raw.model, requestId: raw.request_id, createdAt: raw.created_at }));
+  .transform((raw) => ({
+    id: raw.id,
+    role: raw.role,
+    content: raw.content,
+    model: raw.model,
+    requestId: raw.request_id,
+    createdAt: raw.created_at,
+    usage: raw.usage,
+  }));
 export type StoredMessage = z.infer<typeof storedMessageSchema>;
 
 export const conversationSchema = z

@@ -8,6 +8,8 @@ export const errorCodes = [
   "forbidden",
   "not_found",
   "quota_exceeded",
+  /** Not exhausted: the user's other requests in flight hold what is left. Retry shortly (Retry-After). */
+  "quota_held",
   "model_not_allowed",
   "rate_limited",
   "upstream_unavailable",

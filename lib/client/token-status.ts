@@ -19,4 +19,18 @@ export type TokenStatusView = {
   period: "day" | "month";
   periodStart: string;
   resetsAt: string;
+  /**
+   * Warning thresholds (80% and 95% of the cap) this period's usage has crossed and the user has not
+   * acknowledged yet, ascending: show each once, then POST /api/tokens/alerts/ack `{ thresholds }`.
+   * Recorded in the database, so a crossing shows once across reloads, tabs and devices.
+   */
+  alerts: UsageAlertView[];
 };
+
+/** One crossing: the threshold and when the settle that crossed it happened (ISO 8601, UTC). */
+export type UsageAlertView = { threshold: 80 | 95; crossedAt: string };
+
+/** What is left to spend, counting tokens held by replies in progress as not spent: allowance left plus balance. */
+export function spendableTokens(status: Pick<TokenStatusView, "used" | "cap" | "balance">): number {
+  return Math.max(status.cap - status.used, 0) + status.balance;
+}

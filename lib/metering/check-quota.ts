@@ -6,6 +6,8 @@ import type { TokenStatus } from "@/lib/metering/schemas";
 
 /** The smallest reply worth starting a request for. Less room than this is "over quota". */
 export const MIN_OUTPUT_TOKENS = 16;
+/** How long a request refused as quota_held is told to wait: holds of a streaming chat settle in seconds. */
+export const QUOTA_HELD_RETRY_AFTER_SECONDS = 5;
 /** Asked-for output when the client names no limit: the plan's per-request limit then applies. */
 const UNBOUNDED_OUTPUT_TOKENS = 1_000_000;
 
@@ -32,7 +34,8 @@ export type QuotaGrant = {
 /**
  * Estimates the request with the tokenizer (prompt plus output budget) and reserves it in one
  * atomic SQL call. The database clamps the output budget to what remains, so concurrent requests
- * on any number of instances never overshoot. Throws AppError when refused.
+ * on any number of instances never overshoot. Throws AppError when refused: quota_held (429,
+ * Retry-After) when only the user's own requests in flight are in the way, quota_exceeded otherwise.
  */
 export async function checkQuota(store: MeteringStore, request: QuotaRequest): Promise<QuotaGrant> {
   const promptTokens = countChatTokens(request.messages);
@@ -58,6 +61,12 @@ export async function checkQuota(store: MeteringStore, request: QuotaRequest): P
   const needed = result.needed ?? promptTokens + MIN_OUTPUT_TOKENS;
   switch (result.reason) {
     case "quota_exceeded":
+      if (isHeldByOthers(status, needed)) {
+        throw new AppError("quota_held", "Your other chats in progress hold the remaining tokens; try again in a moment.", {
+          details: { remaining: status.remaining, held: status.held, needed, retryAfterSeconds: QUOTA_HELD_RETRY_AFTER_SECONDS },
+          headers: { "Retry-After": String(QUOTA_HELD_RETRY_AFTER_SECONDS) },
+        });
+      }
       throw new AppError(
         "quota_exceeded",
         `Not enough tokens left for this request: it needs about ${needed}, ${status.remaining} remain. Your allowance resets at ${status.resetsAt.toISOString()}.`,
@@ -87,4 +96,16 @@ export async function checkQuota(store: MeteringStore, request: QuotaRequest): P
     case "already_settled":
       throw new AppError("bad_request", "This request has already been completed.", { details: { requestId: request.requestId } });
   }
+}
+
+/**
+ * A quota_exceeded refusal that holds alone explain: the request would fit in what the plan allowance
+ * and the balance leave without the user's requests in flight. Read from the refusal's own status (the
+ * database's figures under the account lock, no extra query). Not `remaining + held`: remaining is
+ * floored at 0, so when holds exceed what is left (a lowered cap, an overshooting settle) that sum
+ * overstates it; and an expired hold is in neither `held` nor the way.
+ */
+function isHeldByOthers(status: TokenStatus, needed: number): boolean {
+  const freeWithoutHolds = Math.max(status.cap - status.used, 0) + status.balance;
+  return status.held > 0 && needed <= freeWithoutHolds;
 }

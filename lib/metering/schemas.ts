@@ -1,11 +1,18 @@
 import { z } from "zod";
+import { WARNING_THRESHOLDS } from "@/lib/client/thresholds";
 
 /**
- * The JSON results of the metering SQL functions (supabase/migrations/*_create_metering_functions.sql),
- * parsed at the boundary into camelCase objects with Dates.
+ * The JSON results of the metering SQL functions (supabase/migrations/*_create_metering_functions.sql,
+ * *_add_usage_alerts_to_status.sql), parsed at the boundary into camelCase objects with Dates; and
+ * the body of POST /api/tokens/alerts/ack.
  */
 const count = z.number().int();
 const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+/** The warning thresholds (WARNING_THRESHOLDS in lib/client/thresholds.ts), as the database records them. */
+const threshold = z.literal(WARNING_THRESHOLDS, "must be 80 or 95");
+
+/** A threshold crossed this period and not yet acknowledged (public.usage_alerts). */
+const alertShape = z.object({ threshold, crossed_at: isoDate }).transform((raw) => ({ threshold: raw.threshold, crossedAt: raw.crossed_at }));
 
 const statusShape = {
   user_id: z.string(),
@@ -19,6 +26,11 @@ const statusShape = {
   held: count,
   remaining: count,
   balance: count,
+  /**
+   * Unacknowledged crossings of the current period, ascending. Absent (so: none) only from a database
+   * without the alerts migration, which must not break reserve and settle while a deploy rolls out.
+   */
+  alerts: z.array(alertShape).default([]),
 };
 
 function toStatus(raw: z.infer<z.ZodObject<typeof statusShape>>) {
@@ -34,6 +46,7 @@ function toStatus(raw: z.infer<z.ZodObject<typeof statusShape>>) {
     held: raw.held,
     remaining: raw.remaining,
     balance: raw.balance,
+    alerts: raw.alerts,
   };
 }
 
@@ -112,3 +125,14 @@ export type AdminResult = z.infer<typeof adminResultSchema>;
 
 export const outcomes = ["ok", "aborted", "error"] as const;
 export type Outcome = (typeof outcomes)[number];
+
+/** POST /api/tokens/alerts/ack: the thresholds the user has seen (a bad body is a 400 naming `thresholds`). */
+export const acknowledgeAlertsSchema = z
+  .object({
+    thresholds: z
+      .array(threshold, "must be an array of 80 and 95")
+      .min(1, "must name at least one threshold")
+      .max(WARNING_THRESHOLDS.length, `must have at most ${WARNING_THRESHOLDS.length} thresholds`),
+  })
+  .strict();
+export type AcknowledgeAlerts = z.infer<typeof acknowledgeAlertsSchema>;

@@ -2,6 +2,7 @@ import "server-only";
 import { parseDbResult } from "@/lib/db/parse-result";
 import type { RpcClient, UserIdentity } from "@/lib/db/rpc";
 import { catalogueSchema } from "@/lib/metering/catalogue";
+import type { WarningThreshold } from "@/lib/client/thresholds";
 import {
   adminResultSchema,
   releaseResultSchema,
@@ -86,6 +87,26 @@ export function createMeteringStore(rpc: RpcClient) {
       return parseDbResult(tokenStatusSchema, await rpc.callAsUser("get_my_token_status", {}, identity));
     },
 
+    /**
+     * As the server: acknowledges the given warning thresholds of the user's current period
+     * (idempotent) and returns the status after, which no longer carries them.
+     */
+    async acknowledgeAlerts(userId: string, thresholds: readonly WarningThreshold[]) {
+      return parseDbResult(
+        tokenStatusSchema,
+        await rpc.call("acknowledge_usage_alerts", { p_user_id: userId, p_thresholds: toIntArrayLiteral(thresholds) }),
+      );
+    },
+
+    /** As the user (acknowledge_my_usage_alerts reads the subject from their JWT), with the fallback of getMyTokenStatus. */
+    async acknowledgeMyAlerts(identity: UserIdentity, thresholds: readonly WarningThreshold[]) {
+      if (rpc.userCallsNeedToken && !identity.accessToken) return this.acknowledgeAlerts(identity.userId, thresholds);
+      return parseDbResult(
+        tokenStatusSchema,
+        await rpc.callAsUser("acknowledge_my_usage_alerts", { p_thresholds: toIntArrayLiteral(thresholds) }, identity),
+      );
+    },
+
     /** Every enabled model, each marked with whether this user's plan allows it. */
     async getModelCatalogue(userId: string) {
       return parseDbResult(catalogueSchema, await rpc.call("list_models", { p_user_id: userId }));
@@ -116,3 +137,13 @@ export function createMeteringStore(rpc: RpcClient) {
 }
 
 export type MeteringStore = ReturnType<typeof createMeteringStore>;
+
+/**
+ * An integer[] argument as PostgreSQL's array literal, "{80,95}": the database port carries scalars,
+ * and both adapters hand a string to the parameter's input function (node-postgres as an untyped
+ * parameter, PostgREST through json_populate_record), which parses it as integer[].
+ */
+function toIntArrayLiteral(values: readonly number[]): string {
+  for (const value of values) if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  return `{${values.join(",")}}`;
+}

@@ -1,7 +1,10 @@
 import type { TokenStatusView } from "@/lib/client/token-status";
 import type { TokenStatus } from "@/lib/metering/schemas";
 
-/** The one way a token status leaves the server: GET /api/tokens/current and the chat's `done` event. */
+/**
+ * The one way a token status leaves the server: GET /api/tokens/current, POST /api/tokens/alerts/ack
+ * and the chat's `done` event.
+ */
 export function toTokenStatusView(status: TokenStatus): TokenStatusView {
   return {
     used: status.used,
@@ -14,5 +17,6 @@ export function toTokenStatusView(status: TokenStatus): TokenStatusView {
     period: status.period,
     periodStart: status.periodStart.toISOString(),
     resetsAt: status.resetsAt.toISOString(),
+    alerts: status.alerts.map((alert) => ({ threshold: alert.threshold, crossedAt: alert.crossedAt.toISOString() })),
   };
 }

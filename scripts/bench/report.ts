@@ -1,5 +1,6 @@
 import type { BenchResults } from "./results";
 import { formatMs, formatRate, formatRatio, formatSignedMs, formatTable } from "./table";
+import { browserSection } from "./ui-report";
 
 /** The printed report: one table per benchmark, then the targets. Latencies in ms; ratios are against the baseline median. */
 export function formatReport(results: BenchResults): string {
@@ -11,6 +12,7 @@ export function formatReport(results: BenchResults): string {
     ...meteringSection(results),
     ...ttftSection(results),
     ...httpSection(results),
+    ...browserSection(results.browser),
     "Targets (a FAIL is reported, not fatal)",
     formatTable(
       [{ header: "target" }, { header: "measured", align: "right" }, { header: "verdict" }],

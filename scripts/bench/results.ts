@@ -4,6 +4,7 @@ import type { HttpComparison } from "./http";
 import type { MachineInfo } from "./machine";
 import type { MeteringResult, RoundTrips } from "./metering";
 import type { TtftResult } from "./ttft";
+import type { BrowserBudgets } from "./ui-budgets";
 
 /** Everything one `npm run bench` measured: printed by report.ts, written as JSON to bench-results/latest.json. */
 export type BenchResults = {
@@ -25,6 +26,8 @@ export type BenchResults = {
     chatRoundTrips: number | null;
   } | null;
   http: { appPoolMax: number; runs: HttpComparison[] } | null;
+  /** 5. Browser budgets (headless Chromium); null when skipped. */
+  browser: BrowserBudgets | null;
   targets: TargetCheck[];
   skipped: string[];
   notes: string[];

@@ -20,17 +20,22 @@ import { writeResults, type BenchResults } from "./results";
 import { createServerPool } from "./server-pool";
 import { checkTargets } from "./targets";
 import { benchTtft, chatRouteProbe, directProbe, type BenchUser, type TtftProbe } from "./ttft";
+import { benchBrowserBudgets, browserSkipReason, type BrowserBudgets } from "./ui-budgets";
 
 /**
  * `npm run bench`: metering overhead and throughput against a throwaway PostgreSQL, time to first
  * token through POST /api/chat against the LLM server called directly, and GET /api/tokens/current
- * under load against a static file. Loopback only, every loop bounded by count and time; prints a
+ * under load against a static file, and browser budgets in headless Chromium (first-load JS, paint
+ * after a streamed reply, polling). Loopback only, every loop bounded by count and time; prints a
  * table and writes bench-results/latest.json. Exits 0 when a target is missed (the table says FAIL),
- * 1 only when the benchmarks could not run. `--quick`: short bounds, for trying changes out.
+ * 1 only when the benchmarks could not run. `--quick`: short bounds, for trying changes out (the
+ * browser budgets keep theirs, about 2 minutes); `--skip-browser`: without the browser budgets.
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const { values: args } = parseArgs({ options: { quick: { type: "boolean", default: false } } });
+const { values: args } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, "skip-browser": { type: "boolean", default: false } },
+});
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 const BOUNDS = args.quick
@@ -133,6 +138,20 @@ async function main(): Promise<number> {
         log(`GET /api/tokens/current and a static file, ${clients} client(s)`);
         httpRuns.push(await compareHttpGet({ origin: app.url, headersFor: (i) => cookies[i % cookies.length]!, ...BOUNDS.http }, paths, clients));
       }
+      await app.stop(); // done with it; section 5 starts its own
+    }
+
+    // 5. Browser budgets: headless Chromium against a second built app whose LLM server paces the stream.
+    let browser: BrowserBudgets | null = null;
+    const browserSkip = browserSkipReason({ skipBrowser: args["skip-browser"], hasBuild: hasBuild(root) });
+    if (browserSkip) skipped.push(browserSkip);
+    else {
+      log("browser budgets in headless Chromium (about 2 minutes; --skip-browser leaves them out)");
+      try {
+        browser = await benchBrowserBudgets({ root, appEnv, log, onCleanup: cleanup.add });
+      } catch (error) {
+        skipped.push(`5. Browser budgets: could not run: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
 
     const partial: Omit<BenchResults, "targets"> = {
@@ -148,6 +167,7 @@ async function main(): Promise<number> {
         chatRoundTrips: chatTrips.calls > 0 ? chatTrips.total / chatTrips.calls : null,
       },
       http: app ? { appPoolMax: APP_POOL_MAX, runs: httpRuns } : null,
+      browser,
       skipped,
       notes,
     };

@@ -1,5 +1,6 @@
 import { formatMs, formatRate, formatSignedMs } from "./table";
 import type { BenchResults, TargetCheck } from "./results";
+import { checkBrowserTargets } from "./ui-targets";
 
 /** The team's targets, checked against what this run measured. A miss is reported, never fatal. */
 export function checkTargets(results: Omit<BenchResults, "targets">): TargetCheck[] {
@@ -48,6 +49,7 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
       ? verdict("GET /api/tokens/current p99 at 50 clients < 20 ms (HTTP)", `${formatMs(tokens.latency.p99)} ms`, tokens.latency.p99 < 20)
       : skip("GET /api/tokens/current p99 at 50 clients < 20 ms (HTTP)"),
   );
+  checks.push(...checkBrowserTargets(results.browser));
   return checks;
 }
 

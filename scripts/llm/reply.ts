@@ -24,6 +24,8 @@ export type PlanReplyInput = {
 };
 
 const REPLY_TOKENS_MARKER = /\[\[reply_tokens:(\d+)\]\]/i;
+/** `[[markdown]]` in the prompt: the reply is shaped as markdown (headings, lists, a table, code). */
+const MARKDOWN_MARKER = /\[\[markdown\]\]/i;
 export const MAX_REPLY_TOKENS = 100_000;
 
 const WORDS = (
@@ -43,7 +45,7 @@ export function readReplyTokens(text: string, fallback: number): number {
 export function planReply({ seed, targetTokens, maxTokens }: PlanReplyInput): PlannedReply {
   const limit = Math.min(targetTokens, maxTokens ?? Number.POSITIVE_INFINITY);
   const random = createRandom(hashText(seed));
-  const pieces = pickPieces(generatePieces(random), limit);
+  const pieces = pickPieces(MARKDOWN_MARKER.test(seed) ? generateMarkdownPieces(random) : generatePieces(random), limit);
   let completionTokens = countTextTokens(pieces.join(""));
   // Token counts are additive across words for this text; re-count the whole anyway and trim if not.
   while (completionTokens > limit && pieces.length > 0) {
@@ -88,6 +90,26 @@ function* generatePieces(random: () => number): Generator<string, never> {
       if (i > 1 && i < sentenceLength - 2 && random() < 0.08) yield ",";
     }
     yield ".";
+  }
+}
+
+/** Markdown blocks in turn, each split into word-sized pieces so a token budget can cut anywhere. */
+function* generateMarkdownPieces(random: () => number): Generator<string, never> {
+  const words = generatePieces(random);
+  const sentence = (count: number) => {
+    let text = "";
+    for (let i = 0; i < count; i += 1) text += (words.next().value as string).replace(/^[ ,.]+/, i ? " " : "");
+    return text;
+  };
+  const blocks = [
+    () => `## ${sentence(3)}\n\n`,
+    () => `${sentence(14)}. ${sentence(10)}.\n\n`,
+    () => `- ${sentence(5)}\n- ${sentence(6)}\n- ${sentence(4)}\n\n`,
+    () => `| Model | Tokens | Cost |\n| --- | ---: | ---: |\n| gpt-4o-mini | 1,024 | $0.0006 |\n| claude-sonnet | 2,048 | $0.0310 |\n\n`,
+    () => "```ts\nconst remaining = cap - used - held;\nconsole.log(`left: ${remaining}`);\n```\n\n",
+  ];
+  for (let block = 0; ; block = (block + 1) % blocks.length) {
+    for (const piece of blocks[block]!().split(/(?<=\s)/)) yield piece;
   }
 }
 

@@ -1,12 +1,26 @@
 import { expect, test } from "@playwright/test";
+import { axeViolations } from "./fixtures";
 import { HomePage } from "./pages/home-page";
 
-test("the home page shows a connected database", async ({ page }, testInfo) => {
+test("signed out, the home page explains the product and links to sign-in", async ({ page }, testInfo) => {
   const home = new HomePage(page);
   await home.goto();
-  await expect(home.databaseStatus).toContainText("connected");
-  await expect(home.databaseStatus).toContainText(/Round trip\s*\d+ ms/);
+  await expect(page.getByText("Every token counted")).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath("home.png"), fullPage: true });
+  expect(await axeViolations(page)).toEqual([]);
+  await page.getByRole("link", { name: /Sign in/ }).click();
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fchat|\/sign-in\?next=\/chat/);
+  await expect(page.getByLabel("Your name")).toBeFocused();
+  expect(await axeViolations(page)).toEqual([]);
+  await page.screenshot({ path: testInfo.outputPath("sign-in.png") });
+});
+
+test("signed-out visitors of the app are sent to sign-in and come back", async ({ page }) => {
+  await page.goto("/usage");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fusage/);
+  await page.getByLabel("Your name").fill(`E2E back ${Date.now() % 1_000_000}`);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL((url) => url.pathname === "/usage");
 });
 
 test("GET /api/health reports every part healthy", async ({ request }) => {

@@ -422,17 +422,33 @@ describe("POST /api/chat: streams that end early", () => {
 });
 
 describe("POST /api/chat: concurrency near the cap", () => {
-  it("100 concurrent requests from one user: total charged never exceeds the cap; the rest get 402", async () => {
+  it("100 concurrent requests from one user: total charged never exceeds the cap; the rest get 402, or 429 quota_held while the others hold the rest", async () => {
     const user = newTestUser();
     const cap = 3_000;
     await setCap(user.id, cap);
     const messages = userSays("Say a lot [[reply_tokens:150]]");
     const responses = await Promise.all(Array.from({ length: 100 }, () => chat(user, { model: MODEL, messages })));
     const statuses = responses.map((r) => r.status);
-    await Promise.all(responses.map((r) => r.text()));
+    const bodies = await Promise.all(responses.map((r) => r.text()));
     const ok = statuses.filter((s) => s === 200).length;
     expect(ok).toBeGreaterThan(0);
-    expect(statuses.filter((s) => s === 402).length).toBe(100 - ok);
+    // Every refusal is a quota refusal: 402 quota_exceeded, or (since "held is not exhausted") 429
+    // quota_held when the request would have fitted without the other requests' holds.
+    expect(statuses.filter((s) => s === 402 || s === 429).length).toBe(100 - ok);
+    const needed = countChatTokens(messages) + 16;
+    statuses.forEach((code, i) => {
+      if (code === 200) return;
+      const { error } = JSON.parse(bodies[i]!) as { error: { code: string; details: Record<string, number> } };
+      if (code === 402) {
+        expect(error.code).toBe("quota_exceeded");
+      } else {
+        expect(error.code).toBe("quota_held");
+        expect(responses[i]!.headers.get("retry-after")).toBe("5");
+        expect(error.details.held).toBeGreaterThan(0);
+        expect(error.details.needed).toBe(needed);
+        expect(error.details.remaining).toBeLessThan(needed);
+      }
+    });
     const rows = await waitForLedger(db, user.id, ok);
     const charged = rows.reduce((sum, r) => sum + r.total_tokens, 0);
     expect(charged).toBeLessThanOrEqual(cap);

@@ -181,6 +181,7 @@ describe("supabase-js adapter: the requests it sends", () => {
         held: 4000,
         remaining: 44800,
         balance: 10000,
+        alerts: [],
       },
     });
     expect(result.ok && result.expiresAt).toBeInstanceOf(Date);

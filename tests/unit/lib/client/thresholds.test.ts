@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { getUsageLevel, reachedThresholds, usagePercent } from "@/lib/metering/thresholds";
+import { getUsageLevel, reachedThresholds, usagePercent } from "@/lib/client/thresholds";
 
 describe("usage thresholds", () => {
   it("computes the percent used without rounding up", () => {

@@ -1,0 +1,7 @@
+import { NewChat } from "@/components/chat/new-chat";
+
+export const metadata = { title: "New chat" };
+
+export default function NewChatPage() {
+  return <NewChat />;
+}

@@ -1,0 +1,88 @@
+"use client";
+
+import { BarChart3Icon, GaugeIcon, MenuIcon, SquarePenIcon } from "lucide-react";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { useState } from "react";
+import { ConversationList } from "@/components/sidebar/conversation-list";
+import { TokenGauge } from "@/components/sidebar/token-gauge";
+import { UserMenu } from "@/components/sidebar/user-menu";
+import { Button } from "@/components/ui/button";
+import { Sheet, SheetContent, SheetDescription, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
+import { startNewChat } from "@/lib/client/new-chat";
+import { cn } from "@/lib/client/cn";
+
+/** The sidebar's content: new chat, conversations, usage link, the gauge and the user. */
+function SidebarContent({ userName, onNavigate }: { userName: string; onNavigate?: () => void }) {
+  const pathname = usePathname();
+  return (
+    <div className="flex h-full min-h-0 flex-col gap-2 p-3">
+      <div className="flex items-center justify-between gap-2 px-1 pt-1">
+        <Link href="/chat" onClick={onNavigate} className="flex items-center gap-2 font-semibold">
+          <GaugeIcon className="size-5 text-primary" aria-hidden="true" />
+          Tokenmeter
+        </Link>
+      </div>
+      <Button asChild variant="outline" className="justify-start">
+        <Link href="/chat" onClick={() => (startNewChat(), onNavigate?.())} data-testid="new-chat">
+          <SquarePenIcon aria-hidden="true" /> New chat
+        </Link>
+      </Button>
+      <div className="min-h-0 flex-1 overflow-y-auto py-1">
+        <ConversationList onNavigate={onNavigate} />
+      </div>
+      <Link
+        href="/usage"
+        onClick={onNavigate}
+        aria-current={pathname === "/usage" ? "page" : undefined}
+        className={cn("flex items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-accent", pathname === "/usage" && "bg-accent")}
+      >
+        <BarChart3Icon className="size-4 text-muted-foreground" aria-hidden="true" /> Usage and history
+      </Link>
+      <TokenGauge />
+      <UserMenu name={userName} onNavigate={onNavigate} />
+    </div>
+  );
+}
+
+/**
+ * The signed-in shell: a sidebar beside the page on wide screens; at phone width a top bar whose
+ * menu button opens the sidebar as a drawer.
+ */
+export function AppShell({ userName, children }: { userName: string; children: React.ReactNode }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="flex h-dvh overflow-hidden">
+      <aside className="hidden w-72 shrink-0 border-r bg-sidebar md:block" aria-label="Sidebar">
+        <SidebarContent userName={userName} />
+      </aside>
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex items-center gap-2 border-b px-2 py-2 md:hidden">
+          <Sheet open={open} onOpenChange={setOpen}>
+            <SheetTrigger asChild>
+              <Button variant="ghost" size="icon" aria-label="Open menu">
+                <MenuIcon />
+              </Button>
+            </SheetTrigger>
+            <SheetContent aria-describedby="drawer-description">
+              <SheetTitle className="sr-only">Menu</SheetTitle>
+              <SheetDescription id="drawer-description" className="sr-only">
+                Conversations, usage and your account
+              </SheetDescription>
+              <SidebarContent userName={userName} onNavigate={() => setOpen(false)} />
+            </SheetContent>
+          </Sheet>
+          <Link href="/chat" className="flex items-center gap-2 font-semibold">
+            <GaugeIcon className="size-5 text-primary" aria-hidden="true" /> Tokenmeter
+          </Link>
+          <Button asChild variant="ghost" size="icon" className="ml-auto">
+            <Link href="/chat" aria-label="New chat" onClick={startNewChat}>
+              <SquarePenIcon />
+            </Link>
+          </Button>
+        </header>
+        <main className="flex min-h-0 flex-1 flex-col">{children}</main>
+      </div>
+    </div>
+  );
+}
