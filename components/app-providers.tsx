@@ -1,7 +1,7 @@
 "use client";
 
-import { Toaster } from "sonner";
 import { SWRConfig } from "swr";
+import { AppToaster } from "@/components/toaster";
 import { ApiError } from "@/lib/client/errors";
 
 /**
@@ -21,7 +21,7 @@ export function AppProviders({ children }: { children: React.ReactNode }) {
       }}
     >
       {children}
-      <Toaster richColors closeButton theme="system" position="top-right" />
+      <AppToaster />
     </SWRConfig>
   );
 }

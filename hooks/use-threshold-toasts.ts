@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect } from "react";
-import { toast } from "sonner";
+import { notify } from "@/lib/client/notify";
 import { useSetTokenStatus } from "@/hooks/use-token-status";
 import { fetchJson } from "@/lib/client/fetch-json";
 import { describeReset } from "@/lib/client/format";
@@ -26,8 +26,8 @@ export function useThresholdToasts(status: TokenStatusView | undefined) {
     const allowance = status.period === "day" ? "daily" : "monthly";
     const message = `You have used ${highest}% of your ${allowance} allowance`;
     const description = `${describeReset(new Date(status.resetsAt), status.period)}.${status.balance > 0 ? " Your balance is used after that." : ""}`;
-    if (highest >= 95) toast.error(message, { description, duration: 10_000 });
-    else toast.warning(message, { description, duration: 8_000 });
+    if (highest >= 95) notify("error", message, { description, duration: 10_000 });
+    else notify("warning", message, { description, duration: 8_000 });
     void fetchJson<TokenStatusView>("/api/tokens/alerts/ack", { method: "POST", json: { thresholds: fresh.map((alert) => alert.threshold) } })
       .then((next) => setStatus(next))
       .catch(() => {

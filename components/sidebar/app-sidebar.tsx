@@ -3,12 +3,11 @@
 import { BarChart3Icon, GaugeIcon, MenuIcon, SquarePenIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { ConversationList } from "@/components/sidebar/conversation-list";
 import { TokenGauge } from "@/components/sidebar/token-gauge";
 import { UserMenu } from "@/components/sidebar/user-menu";
 import { Button } from "@/components/ui/button";
-import { Sheet, SheetContent, SheetDescription, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
 import { startNewChat } from "@/lib/client/new-chat";
 import { cn } from "@/lib/client/cn";
 
@@ -45,6 +44,9 @@ function SidebarContent({ userName, onNavigate }: { userName: string; onNavigate
   );
 }
 
+/** The phone-width drawer (Radix Dialog), loaded when first opened. */
+const MobileDrawer = lazy(() => import("@/components/sidebar/mobile-drawer"));
+
 /**
  * The signed-in shell: a sidebar beside the page on wide screens; at phone width a top bar whose
  * menu button opens the sidebar as a drawer.
@@ -58,20 +60,16 @@ export function AppShell({ userName, children }: { userName: string; children: R
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-2 border-b px-2 py-2 md:hidden">
-          <Sheet open={open} onOpenChange={setOpen}>
-            <SheetTrigger asChild>
-              <Button variant="ghost" size="icon" aria-label="Open menu">
-                <MenuIcon />
-              </Button>
-            </SheetTrigger>
-            <SheetContent aria-describedby="drawer-description">
-              <SheetTitle className="sr-only">Menu</SheetTitle>
-              <SheetDescription id="drawer-description" className="sr-only">
-                Conversations, usage and your account
-              </SheetDescription>
-              <SidebarContent userName={userName} onNavigate={() => setOpen(false)} />
-            </SheetContent>
-          </Sheet>
+          <Button variant="ghost" size="icon" aria-label="Open menu" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(true)}>
+            <MenuIcon />
+          </Button>
+          {open ? (
+            <Suspense fallback={null}>
+              <MobileDrawer open onOpenChange={setOpen}>
+                <SidebarContent userName={userName} onNavigate={() => setOpen(false)} />
+              </MobileDrawer>
+            </Suspense>
+          ) : null}
           <Link href="/chat" className="flex items-center gap-2 font-semibold">
             <GaugeIcon className="size-5 text-primary" aria-hidden="true" /> Tokenmeter
           </Link>

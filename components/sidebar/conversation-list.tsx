@@ -3,19 +3,19 @@
 import { MessageSquareIcon, MoreHorizontalIcon, PencilIcon, Trash2Icon } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
-import { toast } from "sonner";
+import { lazy, Suspense, useState } from "react";
+import { notify } from "@/lib/client/notify";
 import { Button } from "@/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogTitle } from "@/components/ui/dialog";
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
-import { Input } from "@/components/ui/input";
-import { Label } from "@/components/ui/label";
+import { DeferredMenu } from "@/components/ui/deferred-menu";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useConversations } from "@/hooks/use-conversations";
 import { cn } from "@/lib/client/cn";
 import type { ConversationSummaryView } from "@/lib/client/conversations";
 import { ApiError } from "@/lib/client/errors";
 import { fetchJson } from "@/lib/client/fetch-json";
+
+/** Rename and delete dialogs: loaded when first needed (Radix Dialog is not in the page's first load). */
+const ConversationDialogs = lazy(() => import("@/components/sidebar/conversation-dialogs"));
 
 /** The user's conversations, newest first, with rename and delete. */
 export function ConversationList({ onNavigate }: { onNavigate?: () => void }) {
@@ -54,9 +54,9 @@ export function ConversationList({ onNavigate }: { onNavigate?: () => void }) {
       setDeleting(null);
       await refresh();
       if (pathname === `/chat/${conversation.id}`) router.push("/chat");
-      toast.success("Conversation deleted", { description: "Its usage stays in your history." });
+      notify("success", "Conversation deleted", { description: "Its usage stays in your history." });
     } catch (caught) {
-      toast.error("Could not delete the conversation", { description: caught instanceof ApiError ? caught.message : undefined });
+      notify("error", "Could not delete the conversation", { description: caught instanceof ApiError ? caught.message : undefined });
     }
   }
 
@@ -77,8 +77,9 @@ export function ConversationList({ onNavigate }: { onNavigate?: () => void }) {
                   <MessageSquareIcon className="size-4 shrink-0 text-muted-foreground" aria-hidden="true" />
                   <span className="truncate">{conversation.title}</span>
                 </Link>
-                <DropdownMenu>
-                  <DropdownMenuTrigger asChild>
+                <DeferredMenu
+                  align="end"
+                  trigger={
                     <Button
                       variant="ghost"
                       size="icon-sm"
@@ -87,16 +88,12 @@ export function ConversationList({ onNavigate }: { onNavigate?: () => void }) {
                     >
                       <MoreHorizontalIcon />
                     </Button>
-                  </DropdownMenuTrigger>
-                  <DropdownMenuContent align="end">
-                    <DropdownMenuItem onSelect={() => setRenaming(conversation)}>
-                      <PencilIcon aria-hidden="true" /> Rename
-                    </DropdownMenuItem>
-                    <DropdownMenuItem variant="danger" onSelect={() => setDeleting(conversation)}>
-                      <Trash2Icon aria-hidden="true" /> Delete
-                    </DropdownMenuItem>
-                  </DropdownMenuContent>
-                </DropdownMenu>
+                  }
+                  items={[
+                    { label: "Rename", icon: <PencilIcon aria-hidden="true" />, onSelect: () => setRenaming(conversation) },
+                    { label: "Delete", icon: <Trash2Icon aria-hidden="true" />, variant: "danger", onSelect: () => setDeleting(conversation) },
+                  ]}
+                />
               </li>
             );
           })}
@@ -108,85 +105,20 @@ export function ConversationList({ onNavigate }: { onNavigate?: () => void }) {
         ) : null}
       </nav>
 
-      <RenameDialog conversation={renaming} onClose={() => setRenaming(null)} onRenamed={() => void refresh()} />
-
-      <Dialog open={deleting !== null} onOpenChange={(open) => !open && setDeleting(null)}>
-        <DialogContent>
-          <DialogTitle>Delete this conversation?</DialogTitle>
-          <DialogDescription>
-            “{deleting?.title}” and its messages will be deleted. The tokens it used stay in your usage history.
-          </DialogDescription>
-          <DialogFooter>
-            <DialogClose asChild>
-              <Button variant="outline">Cancel</Button>
-            </DialogClose>
-            <Button variant="danger" onClick={() => deleting && void remove(deleting)}>
-              Delete
-            </Button>
-          </DialogFooter>
-        </DialogContent>
-      </Dialog>
-    </>
-  );
-}
-
-function RenameDialog({ conversation, onClose, onRenamed }: { conversation: ConversationSummaryView | null; onClose: () => void; onRenamed: () => void }) {
-  const [title, setTitle] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  const [forId, setForId] = useState<string | null>(null);
-  if (conversation && forId !== conversation.id) {
-    setForId(conversation.id);
-    setTitle(conversation.title);
-    setError(null);
-  }
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (!conversation) return;
-    setPending(true);
-    try {
-      await fetchJson(`/api/conversations/${conversation.id}`, { method: "PATCH", json: { title } });
-      onRenamed();
-      onClose();
-      setForId(null);
-    } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : "Could not rename the conversation.");
-    } finally {
-      setPending(false);
-    }
-  }
-
-  return (
-    <Dialog open={conversation !== null} onOpenChange={(open) => !open && (onClose(), setForId(null))}>
-      <DialogContent>
-        <DialogTitle>Rename conversation</DialogTitle>
-        <form onSubmit={submit} className="grid gap-3">
-          <Label htmlFor="conversation-title">Title</Label>
-          <Input
-            id="conversation-title"
-            value={title}
-            maxLength={200}
-            autoFocus
-            onChange={(event) => setTitle(event.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? "rename-error" : undefined}
+      {renaming || deleting ? (
+        <Suspense fallback={null}>
+          <ConversationDialogs
+            renaming={renaming}
+            deleting={deleting}
+            onClose={() => {
+              setRenaming(null);
+              setDeleting(null);
+            }}
+            onRenamed={() => void refresh()}
+            onDelete={(conversation) => void remove(conversation)}
           />
-          {error ? (
-            <p id="rename-error" role="alert" className="text-sm text-danger-foreground">
-              {error}
-            </p>
-          ) : null}
-          <DialogFooter>
-            <DialogClose asChild>
-              <Button variant="outline">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={pending || title.trim() === ""}>
-              {pending ? "Saving…" : "Save"}
-            </Button>
-          </DialogFooter>
-        </form>
-      </DialogContent>
-    </Dialog>
+        </Suspense>
+      ) : null}
+    </>
   );
 }

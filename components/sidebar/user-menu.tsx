@@ -1,11 +1,10 @@
 "use client";
 
 import { BarChart3Icon, ChevronsUpDownIcon, LogOutIcon } from "lucide-react";
-import Link from "next/link";
-import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import { DeferredMenu } from "@/components/ui/deferred-menu";
 import { fetchJson } from "@/lib/client/fetch-json";
+import { notify } from "@/lib/client/notify";
 
 /** The signed-in user: usage, sign-out. */
 export function UserMenu({ name, onNavigate }: { name: string; onNavigate?: () => void }) {
@@ -16,12 +15,16 @@ export function UserMenu({ name, onNavigate }: { name: string; onNavigate?: () =
       // eslint-disable-next-line @next/next/no-location-assign-relative-destination -- a full load on purpose: no cached data of the old session stays
       window.location.assign("/sign-in");
     } catch {
-      toast.error("Could not sign out. Try again.");
+      notify("error", "Could not sign out. Try again.");
     }
   }
   return (
-    <DropdownMenu>
-      <DropdownMenuTrigger asChild>
+    <DeferredMenu
+      side="top"
+      align="start"
+      contentClassName="w-56"
+      label={`Signed in as ${name}`}
+      trigger={
         <Button variant="ghost" className="h-auto w-full justify-between px-2 py-2" aria-label={`Account menu for ${name}`}>
           <span className="flex min-w-0 items-center gap-2">
             <span aria-hidden="true" className="flex size-7 shrink-0 items-center justify-center rounded-full bg-primary/15 text-xs font-semibold text-primary">
@@ -31,19 +34,11 @@ export function UserMenu({ name, onNavigate }: { name: string; onNavigate?: () =
           </span>
           <ChevronsUpDownIcon className="text-muted-foreground" aria-hidden="true" />
         </Button>
-      </DropdownMenuTrigger>
-      <DropdownMenuContent side="top" align="start" className="w-56">
-        <DropdownMenuLabel>Signed in as {name}</DropdownMenuLabel>
-        <DropdownMenuItem asChild>
-          <Link href="/usage" onClick={onNavigate}>
-            <BarChart3Icon aria-hidden="true" /> Usage
-          </Link>
-        </DropdownMenuItem>
-        <DropdownMenuSeparator />
-        <DropdownMenuItem onSelect={() => void signOut()}>
-          <LogOutIcon aria-hidden="true" /> Sign out
-        </DropdownMenuItem>
-      </DropdownMenuContent>
-    </DropdownMenu>
+      }
+      items={[
+        { label: "Usage", icon: <BarChart3Icon aria-hidden="true" />, href: "/usage", onSelect: onNavigate },
+        { label: "Sign out", icon: <LogOutIcon aria-hidden="true" />, onSelect: () => void signOut(), separatorBefore: true },
+      ]}
+    />
   );
 }

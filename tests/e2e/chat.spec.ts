@@ -67,7 +67,8 @@ test.describe("chat in the browser", () => {
     const actions = page.getByTestId("conversation-list").getByRole("button", { name: /Actions for/ });
     await actions.focus();
     await page.keyboard.press("Enter");
-    await page.keyboard.press("Enter"); // "Rename" is the first item
+    await expect(page.getByRole("menuitem", { name: "Rename" })).toBeFocused(); // the first item
+    await page.keyboard.press("Enter");
     const title = page.getByLabel("Title");
     await expect(title).toBeFocused();
     await title.fill("Renamed by keyboard");
