@@ -23,6 +23,7 @@ const rooms = [
   { files: ["lib/rate-limit/**/*.ts"], may: ["rate-limit", "db", "env", "errors"], why: "lib/rate-limit reaches the database through lib/db only." },
   { files: ["lib/auth/**/*.ts"], may: ["auth", "db", "env", "errors", "client"], why: "lib/auth knows who is signed in, nothing of metering or chat." },
   { files: ["lib/usage/**/*.ts"], may: ["usage", "db", "env", "errors", "client"], why: "lib/usage reads usage through lib/db only; it knows no metering, chat, LLM, auth or routes." },
+  { files: ["lib/admin/**/*.ts"], may: ["admin", "db", "env", "errors", "client"], why: "lib/admin reaches the database through lib/db only; it knows no metering, chat, LLM, auth or routes." },
   {
     files: ["lib/chat/**/*.ts"],
     may: ["chat", "metering", "rate-limit", "auth", "llm", "db", "env", "errors", "client"],
@@ -30,7 +31,7 @@ const rooms = [
   },
   {
     files: ["lib/api/**/*.ts"],
-    may: ["api", "chat", "metering", "rate-limit", "auth", "usage", "llm", "db", "env", "errors", "client", "version"],
+    may: ["api", "admin", "chat", "metering", "rate-limit", "auth", "usage", "llm", "db", "env", "errors", "client", "version"],
     why: "lib/api is the route layer.",
   },
   { files: ["lib/*.ts"], ignores: ["lib/errors.ts", "lib/env.ts"], may: ["client"], why: "loose lib/ files stay leaves." },
@@ -41,7 +42,7 @@ const rooms = [
   },
   {
     files: ["app/**/*.{ts,tsx}"],
-    may: ["api", "chat", "metering", "rate-limit", "auth", "usage", "client", "errors", "version", "safe-redirect"],
+    may: ["api", "admin", "chat", "metering", "rate-limit", "auth", "usage", "client", "errors", "version", "safe-redirect"],
     why: "app/ is thin: it reaches the database and the model through lib/api and the domain rooms, never lib/db or lib/llm.",
   },
 ];

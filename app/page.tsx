@@ -2,7 +2,7 @@ import { ArrowRightIcon, BarChart3Icon, GaugeIcon, MessageSquareIcon, ShieldChec
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Button } from "@/components/ui/button";
-import { getUser } from "@/lib/auth/get-user";
+import { getPageUser } from "@/lib/api/page-user";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +15,7 @@ const points = [
 
 /** Signed out: what Tokenmeter is, in one screen. Signed in: straight to the chat. */
 export default async function HomePage() {
-  if (await getUser()) redirect("/chat");
+  if (await getPageUser()) redirect("/chat");
   return (
     <main className="mx-auto flex min-h-dvh max-w-4xl flex-col justify-center gap-10 px-6 py-12">
       <div className="space-y-4">

@@ -49,6 +49,11 @@ const baseSchema = z.object({
     AUTH_MODE: z.preprocess(emptyToUndefined, z.enum(["dev"]).optional()),
     SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
+    // Comma-separated user ids made admins (accounts.is_admin) on their first admin request.
+    ADMIN_USER_IDS: z.preprocess(
+      (value) => (typeof value === "string" ? value.split(",").map((id) => id.trim()).filter(Boolean) : value),
+      z.array(z.string().max(200, "must list user ids of at most 200 characters")).default([]),
+    ),
   });
 
 export const envSchema = baseSchema.superRefine((value, ctx) => {

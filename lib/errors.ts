@@ -8,6 +8,7 @@ export const statusByCode: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  conflict: 409,
   quota_exceeded: 402,
   quota_held: 429,
   model_not_allowed: 403,

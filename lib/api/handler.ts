@@ -1,8 +1,12 @@
 import "server-only";
 import { errorResponse } from "@/lib/api/error-response";
+import { checkSameOrigin } from "@/lib/api/same-origin";
 import { getStores, type Stores } from "@/lib/api/stores";
 import { requireUser } from "@/lib/auth/get-user";
+import { hasSessionCookie } from "@/lib/auth/session-cookie";
 import type { User } from "@/lib/auth/user";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
 
 /** What Next.js passes a route handler besides the request: the dynamic segments, as a promise. */
 type NextContext<P> = { params: Promise<P> };
@@ -17,13 +21,15 @@ export type RouteContext<P = Record<string, never>> = {
 export type UserRouteContext<P = Record<string, never>> = RouteContext<P> & { user: User };
 
 /**
- * The one route wrapper: hands the handler the database stores and maps whatever it throws to the
- * API's error body (ZodError -> 400 naming the fields, AppError -> its status, anything else -> 500,
- * logged and never sent). Public routes use it directly.
+ * The one route wrapper: refuses a cross-site POST, PUT, PATCH or DELETE (403 forbidden, before
+ * the handler runs: lib/api/same-origin.ts), hands the handler the database stores and maps
+ * whatever it throws to the API's error body (ZodError -> 400 naming the fields, AppError -> its
+ * status, anything else -> 500, logged and never sent). Public routes use it directly.
  */
 export function withRoute<P = Record<string, never>>(handler: (context: RouteContext<P>) => Promise<Response>) {
   return async (request: Request, next?: NextContext<P>): Promise<Response> => {
     try {
+      assertSameOrigin(request);
       return await handler({ request, params: next?.params ?? Promise.resolve({} as P), stores: getStores() });
     } catch (error) {
       return errorResponse(error);
@@ -33,10 +39,36 @@ export function withRoute<P = Record<string, never>>(handler: (context: RouteCon
 
 /**
  * withRoute for signed-in users: 401 before the handler runs unless the session is valid. Every
- * route checks the user itself (a proxy-level check is not enough). `withAdmin` will take this shape.
+ * route checks the user itself (a proxy-level check is not enough). `withAdmin` builds on it.
  */
 export function withUser<P = Record<string, never>>(handler: (context: UserRouteContext<P>) => Promise<Response>) {
-  return withRoute<P>(async (context) => handler({ ...context, user: await requireUser(context.request) }));
+  return withRoute<P>(async (context) => handler({ ...context, user: await requireUser(context.request, context.stores.sessions) }));
+}
+
+/**
+ * withUser for admins: 403 `forbidden` "Admins only." before the handler runs unless the database
+ * says the signed-in user is an admin (accounts.is_admin; one call, which first promotes a user
+ * listed in ADMIN_USER_IDS). The handler gets `{ request, params, user, stores }` like withUser.
+ */
+export function withAdmin<P = Record<string, never>>(handler: (context: UserRouteContext<P>) => Promise<Response>) {
+  return withUser<P>(async (context) => {
+    await context.stores.admin.requireAdmin(context.user.id);
+    return handler(context);
+  });
+}
+
+function assertSameOrigin(request: Request): void {
+  const verdict = checkSameOrigin({
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    appUrl: getEnv().APP_URL,
+    hasSessionCookie: hasSessionCookie(request),
+  });
+  if (!verdict.allowed) {
+    console.warn(`[api] cross-site ${request.method} ${new URL(request.url).pathname} refused: ${verdict.reason}`);
+    throw new AppError("forbidden", "Cross-site request refused");
+  }
 }
 
 /** A JSON answer that no cache keeps. */

@@ -1,4 +1,6 @@
 import "server-only";
+import { createAdminStore } from "@/lib/admin/store";
+import { createSessionStore } from "@/lib/auth/session-store";
 import { createConversationStore } from "@/lib/chat/conversation-store";
 import { getRpc } from "@/lib/db/get-rpc";
 import type { RpcClient } from "@/lib/db/rpc";
@@ -17,6 +19,8 @@ export function createStores(rpc: RpcClient) {
     conversations: createConversationStore(rpc),
     rateLimits: createRateLimitStore(rpc),
     usage: createUsageStore(rpc),
+    admin: createAdminStore(rpc),
+    sessions: createSessionStore(rpc),
     /** One cheap round trip (public.ping()): the health check. */
     database: {
       async ping(): Promise<void> {

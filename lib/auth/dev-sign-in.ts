@@ -1,9 +1,8 @@
 import "server-only";
 import { z } from "zod";
-import { SESSION_COOKIE, SESSION_TTL_SECONDS, signSession } from "@/lib/auth/session-token";
-import { getSessionSecret } from "@/lib/auth/session-secret";
+import type { SessionStore } from "@/lib/auth/session-store";
+import { startSession } from "@/lib/auth/sessions";
 import type { User } from "@/lib/auth/user";
-import { getEnv } from "@/lib/env";
 
 export const devSignInSchema = z.strictObject({
   name: z
@@ -25,16 +24,8 @@ export function devUserId(name: string): string {
   return `dev_${slug || "user"}`;
 }
 
-export function createDevSession(input: DevSignIn): { user: User; cookie: string } {
+/** Signs in as the name's dev user: a new session in Postgres and the cookie that carries it. */
+export async function createDevSession(input: DevSignIn, sessions: SessionStore): Promise<{ user: User; cookie: string }> {
   const user: User = { id: devUserId(input.name), name: input.name };
-  return { user, cookie: sessionCookie(signSession(user, getSessionSecret()), SESSION_TTL_SECONDS) };
-}
-
-export function clearedSessionCookie(): string {
-  return sessionCookie("", 0);
-}
-
-function sessionCookie(value: string, maxAge: number): string {
-  const secure = getEnv().APP_URL.startsWith("https://") ? "; Secure" : "";
-  return `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`;
+  return { user, cookie: await startSession(sessions, user) };
 }

@@ -1,47 +1,42 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
- * The dev sign-in's session: `<base64url JSON payload>.<base64url HMAC-SHA256>` in an http-only
- * cookie. Signed with SESSION_SECRET, so it cannot be forged or edited in the browser.
+ * The session cookie: `<token>.<signature>`. The token is 32 random bytes (256 bits, base64url);
+ * the signature is its HMAC-SHA256 under SESSION_SECRET, so a garbled or invented cookie is
+ * refused without a database call. The session itself lives in Postgres (public.sessions) under
+ * the token's SHA-256, `sessionIdOf(token)`: the database never holds a usable token.
  */
 export const SESSION_COOKIE = "tm_session";
+/** Fixed lifetime from sign-in (no sliding renewal); sign-out or revocation ends it earlier. */
 export const SESSION_TTL_SECONDS = 30 * 24 * 60 * 60;
 
-const payloadSchema = z.object({
-  sub: z.string().min(1).max(200),
-  name: z.string().min(1).max(100),
-  iat: z.number().int(),
-  exp: z.number().int(),
-});
-export type SessionPayload = z.infer<typeof payloadSchema>;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/; // 32 bytes, base64url without padding
 
-export function signSession(user: { id: string; name: string }, secret: string, now = Date.now()): string {
-  const iat = Math.floor(now / 1000);
-  const payload: SessionPayload = { sub: user.id, name: user.name, iat, exp: iat + SESSION_TTL_SECONDS };
-  const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
-  return `${body}.${mac(body, secret)}`;
+export function newSessionToken(): string {
+  return randomBytes(32).toString("base64url");
 }
 
-/** The payload of a valid, unexpired token; null for anything else. */
-export function verifySession(token: string | undefined, secret: string, now = Date.now()): SessionPayload | null {
-  if (!token) return null;
-  const [body, signature, extra] = token.split(".");
-  if (!body || !signature || extra !== undefined) return null;
-  const expected = Buffer.from(mac(body, secret));
+/** The session's id in the database: the token's SHA-256, 64 lowercase hex digits. */
+export function sessionIdOf(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** The cookie value for a token. */
+export function signSessionToken(token: string, secret: string): string {
+  return `${token}.${mac(token, secret)}`;
+}
+
+/** The token of a well-formed cookie value signed with this secret; null for anything else. */
+export function verifySessionToken(value: string | undefined, secret: string): string | null {
+  if (!value) return null;
+  const [token, signature, extra] = value.split(".");
+  if (!token || !signature || extra !== undefined || !TOKEN_PATTERN.test(token)) return null;
+  const expected = Buffer.from(mac(token, secret));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
-  } catch {
-    return null;
-  }
-  const parsed = payloadSchema.safeParse(json);
-  if (!parsed.success || parsed.data.exp * 1000 <= now) return null;
-  return parsed.data;
+  return token;
 }
 
-function mac(body: string, secret: string): string {
-  return createHmac("sha256", secret).update(body).digest("base64url");
+function mac(token: string, secret: string): string {
+  return createHmac("sha256", secret).update(token).digest("base64url");
 }

@@ -51,6 +51,8 @@ export function describeError(error: ApiError, now: Date = new Date()): ErrorPre
       return { title: "Not allowed", description: error.message, display: "inline", retryable: false };
     case "not_found":
       return { title: "Not found", description: error.message, display: "toast", retryable: false };
+    case "conflict":
+      return { title: "Already applied", description: error.message, display: "inline", retryable: false };
     case "bad_request":
       return { title: "Request not accepted", description: error.message, display: "inline", retryable: false };
     case "internal":

@@ -7,6 +7,8 @@ export const errorCodes = [
   "unauthorized",
   "forbidden",
   "not_found",
+  /** The request repeats one already applied (an admin top-up's payment reference): nothing changed. */
+  "conflict",
   "quota_exceeded",
   /** Not exhausted: the user's other requests in flight hold what is left. Retry shortly (Retry-After). */
   "quota_held",

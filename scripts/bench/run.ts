@@ -2,7 +2,6 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { SESSION_COOKIE, signSession } from "@/lib/auth/session-token";
 import { createMeteringStore } from "@/lib/metering/store";
 import { createPgRpcClient } from "@/lib/db/pg-rpc";
 import { startLlmServer } from "../llm/server";
@@ -18,6 +17,7 @@ import { benchMeteringScenario, countMeteringRoundTrips, prepareUsers, SCENARIOS
 import { formatReport } from "./report";
 import { writeResults, type BenchResults } from "./results";
 import { createServerPool } from "./server-pool";
+import { benchSessionCookies } from "./sessions";
 import { checkTargets } from "./targets";
 import { benchTtft, chatRouteProbe, directProbe, type BenchUser, type TtftProbe } from "./ttft";
 import { benchBrowserBudgets, browserSkipReason, type BrowserBudgets } from "./ui-budgets";
@@ -112,8 +112,8 @@ async function main(): Promise<number> {
     if (app) cleanup.add("stop the built app", app.stop);
 
     // 3. Time to first token.
-    const chatUsers = await benchUsers(ctx, CHAT_USERS);
-    const inProcess = chatRouteProbe(inProcessApp.postChat, chatUsers, SESSION_SECRET, "http://localhost:3000");
+    const chatCookies = await benchSessionCookies(ctx.pool, await benchUsers(ctx, CHAT_USERS), SESSION_SECRET);
+    const inProcess = chatRouteProbe(inProcessApp.postChat, chatCookies, "http://localhost:3000");
     const chatTrips = { total: 0, calls: 0 };
     const probes: Record<string, TtftProbe> = {
       direct: directProbe(llm.url),
@@ -125,14 +125,14 @@ async function main(): Promise<number> {
         return ms;
       },
     };
-    if (app) probes.http = chatRouteProbe((request) => fetch(request), chatUsers, SESSION_SECRET, app.url);
+    if (app) probes.http = chatRouteProbe((request) => fetch(request), chatCookies, app.url);
     log(`time to first token: ${BOUNDS.ttft.iterations} requests per path (${Object.keys(probes).join(", ")})`);
     const ttftResults = await benchTtft(probes, BOUNDS.ttft);
 
     // 4. GET /api/tokens/current against a static file, over HTTP.
     const httpRuns: HttpComparison[] = [];
     if (app) {
-      const cookies = (await benchUsers(ctx, Math.max(...HTTP_CLIENTS))).map((user) => ({ cookie: `${SESSION_COOKIE}=${signSession(user, SESSION_SECRET)}` }));
+      const cookies = (await benchSessionCookies(ctx.pool, await benchUsers(ctx, Math.max(...HTTP_CLIENTS)), SESSION_SECRET)).map((cookie) => ({ cookie }));
       const paths = { baseline: `/_next/static/${app.buildId}/_buildManifest.js`, route: "/api/tokens/current" };
       for (const clients of HTTP_CLIENTS) {
         log(`GET /api/tokens/current and a static file, ${clients} client(s)`);

@@ -1,5 +1,4 @@
 import OpenAI from "openai";
-import { SESSION_COOKIE, signSession } from "@/lib/auth/session-token";
 import { summarize, type Summary } from "./stats";
 
 /**
@@ -67,15 +66,18 @@ export function directProbe(baseURL: string): TtftProbe {
 
 export type BenchUser = { id: string; name: string };
 
-/** POST /api/chat: `send` is the route handler called in-process, or fetch against a running server. */
-export function chatRouteProbe(send: (request: Request) => Promise<Response>, users: BenchUser[], sessionSecret: string, origin: string): TtftProbe {
-  const cookies = users.map((user) => `${SESSION_COOKIE}=${signSession(user, sessionSecret)}`);
+/**
+ * POST /api/chat: `send` is the route handler called in-process, or fetch against a running server.
+ * `cookies` are the users' session cookies (benchSessionCookies); each request carries the app's own
+ * `Origin`, as a browser's fetch does (the route wrapper refuses a cookie-authenticated write without one).
+ */
+export function chatRouteProbe(send: (request: Request) => Promise<Response>, cookies: string[], origin: string): TtftProbe {
   const body = JSON.stringify({ model: "openai/gpt-4o-mini", messages: MESSAGES });
   return async (iteration) => {
     const startedAt = performance.now();
     const request = new Request(new URL("/api/chat", origin), {
       method: "POST",
-      headers: { "content-type": "application/json", cookie: cookies[iteration % cookies.length]! },
+      headers: { "content-type": "application/json", cookie: cookies[iteration % cookies.length]!, origin: new URL(origin).origin },
       body,
     });
     const response = await send(request);

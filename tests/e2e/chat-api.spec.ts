@@ -9,7 +9,10 @@ test.describe("metered chat through the built app", () => {
     const before = (await (await page.request.get("/api/tokens/current")).json()) as Status;
     expect(before).toMatchObject({ used: 0, held: 0, cap: 40_000 });
 
+    // page.request shares the browser's cookies but, unlike the browser's fetch, sends no Origin: send the
+    // page's own, as Chromium does, since the app refuses a cookie-authenticated write that does not say where it comes from.
     const response = await page.request.post("/api/chat", {
+      headers: { origin: new URL(page.url()).origin },
       data: { model: "openai/gpt-4o-mini", messages: [{ role: "user", content: "Hello from the browser [[reply_tokens:50]]" }] },
     });
     expect(response.status()).toBe(200);

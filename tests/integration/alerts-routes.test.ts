@@ -26,10 +26,10 @@ afterAll(async () => {
 
 type ErrorBody = { error: { code: string; message: string; details?: { fields?: { field: string }[] } } };
 
-const ack = (user: TestUser | undefined, json: unknown) => ackRoute.POST(appRequest("/api/tokens/alerts/ack", { method: "POST", user, json }));
+const ack = async (user: TestUser | undefined, json: unknown) => ackRoute.POST(await appRequest("/api/tokens/alerts/ack", { method: "POST", user, json }));
 
 async function current(user: TestUser): Promise<TokenStatusView> {
-  const response = await statusRoute.GET(appRequest("/api/tokens/current", { user }));
+  const response = await statusRoute.GET(await appRequest("/api/tokens/current", { user }));
   expect(response.status).toBe(200);
   return (await response.json()) as TokenStatusView;
 }
@@ -111,7 +111,7 @@ describe("POST /api/tokens/alerts/ack", () => {
   it("400 for a body that is not JSON", async () => {
     const user = newTestUser();
     const response = await ackRoute.POST(
-      appRequest("/api/tokens/alerts/ack", { method: "POST", user, body: "thresholds=80", headers: { "content-type": "application/x-www-form-urlencoded" } }),
+      await appRequest("/api/tokens/alerts/ack", { method: "POST", user, body: "thresholds=80", headers: { "content-type": "application/x-www-form-urlencoded" } }),
     );
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: "bad_request", details: { fields: [{ field: "(body)" }] } } });

@@ -28,12 +28,12 @@ beforeEach(() => {
   llm.clearRequests();
 });
 
-function chat(user: TestUser | undefined, json: unknown, init: { signal?: AbortSignal } = {}) {
-  return POST(appRequest("/api/chat", { method: "POST", user, json, signal: init.signal }));
+async function chat(user: TestUser | undefined, json: unknown, init: { signal?: AbortSignal } = {}) {
+  return POST(await appRequest("/api/chat", { method: "POST", user, json, signal: init.signal }));
 }
 
 async function status(user: TestUser) {
-  const response = await GET_STATUS(appRequest("/api/tokens/current", { user }));
+  const response = await GET_STATUS(await appRequest("/api/tokens/current", { user }));
   expect(response.status).toBe(200);
   return (await response.json()) as { used: number; cap: number; remaining: number; held: number; balance: number; resetsAt: string };
 }
@@ -193,7 +193,7 @@ describe("POST /api/chat: refusals before any upstream call", () => {
     const user = newTestUser();
     const response =
       typeof json === "string"
-        ? await POST(appRequest("/api/chat", { method: "POST", user, body: json, headers: { "content-type": "application/json" } }))
+        ? await POST(await appRequest("/api/chat", { method: "POST", user, body: json, headers: { "content-type": "application/json" } }))
         : await chat(user, json);
     expect(response.status).toBe(400);
     const body = await response.json();

@@ -42,11 +42,11 @@ async function seed(user: TestUser, a: { id?: string; title?: string; at?: strin
 }
 
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
-const list = (query: string, user?: TestUser) => listRoute.GET(appRequest(`/api/conversations${query}`, { user }));
-const getOne = (id: string, user?: TestUser) => itemRoute.GET(appRequest(`/api/conversations/${id}`, { user }), ctx(id));
-const patch = (id: string, user: TestUser | undefined, init: { json?: unknown; body?: string; headers?: Record<string, string> }) =>
-  itemRoute.PATCH(appRequest(`/api/conversations/${id}`, { method: "PATCH", user, ...init }), ctx(id));
-const del = (id: string, user?: TestUser) => itemRoute.DELETE(appRequest(`/api/conversations/${id}`, { method: "DELETE", user }), ctx(id));
+const list = async (query: string, user?: TestUser) => listRoute.GET(await appRequest(`/api/conversations${query}`, { user }));
+const getOne = async (id: string, user?: TestUser) => itemRoute.GET(await appRequest(`/api/conversations/${id}`, { user }), ctx(id));
+const patch = async (id: string, user: TestUser | undefined, init: { json?: unknown; body?: string; headers?: Record<string, string> }) =>
+  itemRoute.PATCH(await appRequest(`/api/conversations/${id}`, { method: "PATCH", user, ...init }), ctx(id));
+const del = async (id: string, user?: TestUser) => itemRoute.DELETE(await appRequest(`/api/conversations/${id}`, { method: "DELETE", user }), ctx(id));
 
 async function expectError(response: Response, status: number, code: string, field?: string): Promise<ErrorBody> {
   expect(response.status).toBe(status);

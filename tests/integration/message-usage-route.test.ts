@@ -44,7 +44,7 @@ type Message = { id: number; role: string; content: string; requestId: string | 
 
 async function chat(user: TestUser, content: string, conversationId?: string) {
   const response = await chatRoute.POST(
-    appRequest("/api/chat", { method: "POST", user, json: { model: MODEL, messages: [{ role: "user", content }], ...(conversationId ? { conversationId } : {}) } }),
+    await appRequest("/api/chat", { method: "POST", user, json: { model: MODEL, messages: [{ role: "user", content }], ...(conversationId ? { conversationId } : {}) } }),
   );
   expect(response.status).toBe(200);
   const requestId = response.headers.get("x-metering-request-id")!;
@@ -55,7 +55,7 @@ async function chat(user: TestUser, content: string, conversationId?: string) {
 }
 
 async function reopen(user: TestUser, id: string): Promise<{ messages: Message[] }> {
-  const response = await itemRoute.GET(appRequest(`/api/conversations/${id}`, { user }), { params: Promise.resolve({ id }) });
+  const response = await itemRoute.GET(await appRequest(`/api/conversations/${id}`, { user }), { params: Promise.resolve({ id }) });
   expect(response.status).toBe(200);
   return response.json();
 }
@@ -126,7 +126,7 @@ describe("GET /api/conversations/:id: usage per message", () => {
     const { conversationId } = await chat(user, "Something to forget [[reply_tokens:20]]");
     const before = await ledgerRows(db, user.id);
     expect(before).toHaveLength(1);
-    const response = await itemRoute.DELETE(appRequest(`/api/conversations/${conversationId}`, { method: "DELETE", user }), {
+    const response = await itemRoute.DELETE(await appRequest(`/api/conversations/${conversationId}`, { method: "DELETE", user }), {
       params: Promise.resolve({ id: conversationId }),
     });
     expect(response.status).toBe(204);

@@ -16,7 +16,7 @@ afterAll(() => db.end());
 describe("GET /api/models", () => {
   it("lists only the models the user's plan allows, and follows a plan change", async () => {
     const user = newTestUser();
-    const free = await GET_MODELS(appRequest("/api/models", { user }));
+    const free = await GET_MODELS(await appRequest("/api/models", { user }));
     expect(free.status).toBe(200);
     const freeBody = await free.json();
     expect(freeBody.plan).toBe("free");
@@ -25,12 +25,12 @@ describe("GET /api/models", () => {
     expect(freeBody.models[0]).toMatchObject({ id: expect.any(String), name: expect.any(String), contextWindow: expect.any(Number) });
 
     await db.query("select public.admin_set_plan($1, 'max', 'test')", [user.id]);
-    const max = await (await GET_MODELS(appRequest("/api/models", { user }))).json();
+    const max = await (await GET_MODELS(await appRequest("/api/models", { user }))).json();
     expect(new Set(max.models.map((m: { tier: string }) => m.tier))).toEqual(new Set(["basic", "advanced", "premium"]));
   });
 
   it("401 when signed out", async () => {
-    const response = await GET_MODELS(appRequest("/api/models"));
+    const response = await GET_MODELS(await appRequest("/api/models"));
     expect(response.status).toBe(401);
     expect(await response.json()).toMatchObject({ error: { code: "unauthorized" } });
   });
@@ -40,7 +40,7 @@ describe("GET /api/tokens/current", () => {
   it("reports the user's own allowance and balance, read under their RLS", async () => {
     const user = newTestUser();
     await db.query("select public.admin_grant_tokens($1, 1234, 'welcome', 'test')", [user.id]);
-    const response = await GET_STATUS(appRequest("/api/tokens/current", { user }));
+    const response = await GET_STATUS(await appRequest("/api/tokens/current", { user }));
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body).toMatchObject({ used: 0, cap: 40_000, balance: 1234, remaining: 41_234, plan: "free", period: "day" });
@@ -48,8 +48,8 @@ describe("GET /api/tokens/current", () => {
   });
 
   it("401 when signed out or with a forged session cookie", async () => {
-    expect((await GET_STATUS(appRequest("/api/tokens/current"))).status).toBe(401);
-    const forged = appRequest("/api/tokens/current", { headers: { cookie: "tm_session=eyJzdWIiOiJ4In0.bad" } });
+    expect((await GET_STATUS(await appRequest("/api/tokens/current"))).status).toBe(401);
+    const forged = await appRequest("/api/tokens/current", { headers: { cookie: "tm_session=eyJzdWIiOiJ4In0.bad" } });
     expect((await GET_STATUS(forged)).status).toBe(401);
   });
 });

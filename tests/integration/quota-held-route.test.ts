@@ -39,7 +39,7 @@ beforeEach(() => {
 const messages = [{ role: "user" as const, content: "A short question about tides [[reply_tokens:20]]" }];
 const needed = countChatTokens(messages) + MIN_OUTPUT_TOKENS;
 
-const chat = (user: TestUser) => chatRoute.POST(appRequest("/api/chat", { method: "POST", user, json: { model: MODEL, messages } }));
+const chat = async (user: TestUser) => chatRoute.POST(await appRequest("/api/chat", { method: "POST", user, json: { model: MODEL, messages } }));
 
 /** Two other chats "streaming": holds taken through reserve_tokens, as checkQuota takes them. */
 async function holdTwice(userId: string, first: number, second = first): Promise<string[]> {

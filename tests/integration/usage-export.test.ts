@@ -153,7 +153,7 @@ describe("GET /api/usage/export.csv", () => {
       p_request_id: ids[0],
     });
 
-    const response = await GET_EXPORT(appRequest("/api/usage/export.csv?range=7d", { user }));
+    const response = await GET_EXPORT(await appRequest("/api/usage/export.csv?range=7d", { user }));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(response.headers.get("cache-control")).toBe("no-store");
@@ -226,10 +226,10 @@ describe("GET /api/usage/export.csv", () => {
     // Warm up (modules, JIT, pools) on a small export so the measure sees the export only.
     const warm = newTestUser();
     await bulkSeed(warm.id, 1_500);
-    await (await GET_EXPORT(appRequest("/api/usage/export.csv?range=30d", { user: warm }))).text();
+    await (await GET_EXPORT(await appRequest("/api/usage/export.csv?range=30d", { user: warm }))).text();
 
     const base = memory();
-    const response = await GET_EXPORT(appRequest("/api/usage/export.csv?range=30d", { user }));
+    const response = await GET_EXPORT(await appRequest("/api/usage/export.csv?range=30d", { user }));
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();

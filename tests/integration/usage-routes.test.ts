@@ -57,7 +57,7 @@ function minutesIntoUtcDay(): number {
   return Math.max(0, now.getUTCHours() * 60 + now.getUTCMinutes() + now.getUTCSeconds() / 60 - 0.5);
 }
 
-const get = (handler: Handler, path: string, user?: TestUser) => handler(appRequest(path, { user }));
+const get = async (handler: Handler, path: string, user?: TestUser) => handler(await appRequest(path, { user }));
 
 describe("GET /api/usage/history", () => {
   it("answers { items, nextCursor, range } and its cursors walk every row once, newest first", async () => {

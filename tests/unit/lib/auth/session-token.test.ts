@@ -1,22 +1,36 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { SESSION_TTL_SECONDS, signSession, verifySession } from "@/lib/auth/session-token";
+import { newSessionToken, sessionIdOf, signSessionToken, verifySessionToken } from "@/lib/auth/session-token";
 
 const secret = "unit-test-secret-0123456789abcdef0123";
-const user = { id: "dev_ada", name: "Ada" };
 
 describe("session tokens", () => {
-  it("round-trips a signed session", () => {
-    const token = signSession(user, secret, 1_000_000);
-    expect(verifySession(token, secret, 1_000_000 + 5_000)).toMatchObject({ sub: "dev_ada", name: "Ada" });
+  it("are 256 random bits, base64url, never twice the same", () => {
+    const tokens = new Set(Array.from({ length: 100 }, () => newSessionToken()));
+    expect(tokens.size).toBe(100);
+    for (const token of tokens) expect(Buffer.from(token, "base64url")).toHaveLength(32);
   });
 
-  it("refuses another secret, an edited payload, an expired token and garbage", () => {
-    const token = signSession(user, secret, 1_000_000);
-    expect(verifySession(token, "another-secret-0123456789abcdef0123", 1_000_000)).toBeNull();
-    const [, signature] = token.split(".");
-    const forged = `${Buffer.from(JSON.stringify({ sub: "dev_admin", name: "Eve", iat: 1000, exp: 9_999_999_999 })).toString("base64url")}.${signature}`;
-    expect(verifySession(forged, secret, 1_000_000)).toBeNull();
-    expect(verifySession(token, secret, 1_000_000 + SESSION_TTL_SECONDS * 1000)).toBeNull();
-    for (const junk of [undefined, "", "abc", "a.b.c", ".", `${token}.x`]) expect(verifySession(junk, secret)).toBeNull();
+  it("round-trip through the signed cookie value", () => {
+    const token = newSessionToken();
+    expect(verifySessionToken(signSessionToken(token, secret), secret)).toBe(token);
+  });
+
+  it("are stored under their SHA-256 (hex), never as themselves", () => {
+    const token = newSessionToken();
+    expect(sessionIdOf(token)).toBe(createHash("sha256").update(token).digest("hex"));
+    expect(sessionIdOf(token)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("refuse another secret, another token under a signature, and garbage", () => {
+    const token = newSessionToken();
+    const value = signSessionToken(token, secret);
+    expect(verifySessionToken(value, "another-secret-0123456789abcdef0123")).toBeNull();
+    const [, signature] = value.split(".");
+    expect(verifySessionToken(`${newSessionToken()}.${signature}`, secret)).toBeNull();
+    // The old stateless cookie format (a JSON payload) is no session.
+    const old = Buffer.from(JSON.stringify({ sub: "dev_ada", name: "Ada", iat: 1, exp: 9_999_999_999 })).toString("base64url");
+    expect(verifySessionToken(signSessionToken(old, secret), secret)).toBeNull();
+    for (const junk of [undefined, "", "abc", "a.b.c", ".", `${value}.x`, `${token}.`, `.${signature}`]) expect(verifySessionToken(junk, secret)).toBeNull();
   });
 });
