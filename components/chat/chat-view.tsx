@@ -9,6 +9,7 @@ import { BalanceBanner, HeldNotice, QuotaWall } from "@/components/chat/quota-no
 import { useChatStream } from "@/hooks/use-chat-stream";
 import { useRefreshConversations } from "@/hooks/use-conversations";
 import { useModels } from "@/hooks/use-models";
+import { useNow } from "@/hooks/use-now";
 import { useSetTokenStatus, useTokenStatus } from "@/hooks/use-token-status";
 import type { StoredMessageView } from "@/lib/client/conversations";
 import { describeError } from "@/lib/client/describe-error";
@@ -26,7 +27,7 @@ export function ChatView({ conversationId, title, initialMessages }: Props) {
   const { status } = useTokenStatus();
   const [announcement, setAnnouncement] = useState("");
   const { models, model, choose, maxOutputTokens, refresh: refreshModels } = useModels();
-  const [now, setNow] = useState(() => new Date());
+  const now = useNow();
 
   // A refused turn is shown inline under the user's message (with Retry when it can help); here only
   // what follows from it: back to sign-in, a fresh model list, a fresh status.
@@ -72,11 +73,6 @@ export function ChatView({ conversationId, title, initialMessages }: Props) {
     const el = list.current;
     if (el && pinned.current) el.scrollTop = el.scrollHeight;
   }, [chat.messages.length, last?.content.length]);
-
-  useEffect(() => {
-    const timer = setInterval(() => setNow(new Date()), 60_000);
-    return () => clearInterval(timer);
-  }, []);
 
   // Spent (nothing of the allowance or balance left) is not the same as held by replies in progress.
   const exhausted = status ? spendableTokens(status) < MIN_REPLY_TOKENS && !chat.streaming : false;

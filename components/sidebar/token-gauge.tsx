@@ -1,9 +1,9 @@
 "use client";
 
 import { AlertTriangleIcon } from "lucide-react";
-import { useEffect, useState } from "react";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useTokenStatus } from "@/hooks/use-token-status";
+import { useNow } from "@/hooks/use-now";
 import { useThresholdToasts } from "@/hooks/use-threshold-toasts";
 import { cn } from "@/lib/client/cn";
 import { describeReset, formatLocalTime, formatNumber, formatTokens } from "@/lib/client/format";
@@ -32,7 +32,7 @@ const levelWords: Record<UsageLevel, string> = {
 export function TokenGauge() {
   const { status, error, updatedAt } = useTokenStatus({ poll: true });
   useThresholdToasts(status);
-  const now = useNow(60_000);
+  const now = useNow();
 
   if (!status) {
     return (
@@ -112,14 +112,4 @@ export function TokenGauge() {
       ) : null}
     </section>
   );
-}
-
-/** The current time, refreshed every `intervalMs`, so "resets in …" counts down. */
-function useNow(intervalMs: number): Date {
-  const [now, setNow] = useState(() => new Date());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(new Date()), intervalMs);
-    return () => clearInterval(timer);
-  }, [intervalMs]);
-  return now;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dbTimestampSchema } from "@/lib/db/parse-result";
 import { outcomes } from "@/lib/metering/schemas";
 
 /**
@@ -6,7 +7,7 @@ import { outcomes } from "@/lib/metering/schemas";
  * of the conversation SQL functions (supabase/migrations/*_create_conversations.sql), the latter
  * parsed at the boundary into camelCase objects with Dates.
  */
-const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+const isoDate = dbTimestampSchema;
 
 // ---------------------------------------------------------------------------------------------
 // Route input

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dbTimestampSchema } from "@/lib/db/parse-result";
 import { WARNING_THRESHOLDS } from "@/lib/client/thresholds";
 
 /**
@@ -7,7 +8,7 @@ import { WARNING_THRESHOLDS } from "@/lib/client/thresholds";
  * the body of POST /api/tokens/alerts/ack.
  */
 const count = z.number().int();
-const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+const isoDate = dbTimestampSchema;
 /** The warning thresholds (WARNING_THRESHOLDS in lib/client/thresholds.ts), as the database records them. */
 const threshold = z.literal(WARNING_THRESHOLDS, "must be 80 or 95");
 

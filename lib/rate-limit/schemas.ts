@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dbTimestampSchema } from "@/lib/db/parse-result";
 
 /** The JSON result of public.hit_rate_limit (supabase/migrations/*_create_rate_limits.sql). */
 export const rateLimitResultSchema = z
@@ -8,7 +9,7 @@ export const rateLimitResultSchema = z
     limit: z.number().int(),
     window_seconds: z.number().int(),
     retry_after_seconds: z.number().int().min(0),
-    resets_at: z.iso.datetime({ offset: true }).transform((value) => new Date(value)),
+    resets_at: dbTimestampSchema,
   })
   .transform((raw) => ({
     allowed: raw.allowed,

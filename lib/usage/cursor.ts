@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { usageRangeSchema, type UsageHistoryPosition, type UsageRange } from "@/lib/usage/schemas";
+import { preciseTime, usageRangeSchema, type UsageHistoryPosition, type UsageRange } from "@/lib/usage/schemas";
 
 /**
  * The history's opaque cursor: base64url of the range it belongs to and the position after which the
@@ -8,8 +8,6 @@ import { usageRangeSchema, type UsageHistoryPosition, type UsageRange } from "@/
  * unchanged; it grants nothing, since every read is of the signed-in user's own rows.
  */
 export type UsageCursor = { range: UsageRange; position: UsageHistoryPosition };
-
-const preciseTime = z.iso.datetime({ precision: 6 });
 
 const cursorPayloadSchema = z.object({
   v: z.literal(1),

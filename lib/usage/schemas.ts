@@ -21,7 +21,7 @@ export type UsageOutcome = (typeof usageOutcomes)[number];
 /** A time as the API sends it: ISO-8601 UTC with milliseconds. */
 const isoTime = z.iso.datetime({ precision: 3 });
 /** A position in the ledger, exact to the microsecond as PostgreSQL stores it. */
-const preciseTime = z.iso.datetime({ precision: 6 });
+export const preciseTime = z.iso.datetime({ precision: 6 });
 const count = z.number().int().nonnegative();
 const usd = z.number().nonnegative();
 
