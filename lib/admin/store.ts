@@ -17,6 +17,7 @@ import {
   type UpdatePlan,
   type UpdateSettings,
 } from "@/lib/admin/schemas";
+import { analyticsResultSchema, type AnalyticsQuery } from "@/lib/admin/analytics";
 import { parseDbResult } from "@/lib/db/parse-result";
 import type { RpcClient } from "@/lib/db/rpc";
 import { getEnv } from "@/lib/env";
@@ -132,6 +133,21 @@ export function createAdminStore(rpc: RpcClient) {
         });
       }
       return result;
+    },
+
+    /** One analytics view (daily, models, users or spikes) from the ledger's daily rollup. */
+    async analytics(actor: string, query: AnalyticsQuery, now?: Date) {
+      return parseDbResult(
+        analyticsResultSchema,
+        await rpc.call("admin_analytics", {
+          p_actor: actor,
+          p_view: query.view,
+          p_from: query.from,
+          p_to: query.to,
+          p_limit: query.limit,
+          ...(now ? { p_now: now.toISOString() } : {}),
+        }),
+      );
     },
 
     async listAudit(actor: string, query: AuditQuery) {

@@ -1,3 +1,4 @@
+import { csvLine, plainDecimal } from "@/lib/client/csv";
 import type { UsageHistoryItem } from "@/lib/usage/schemas";
 
 /**
@@ -15,16 +16,6 @@ export const USAGE_CSV_COLUMNS = [
   "conversation_id",
   "request_id",
 ] as const;
-
-const LINE_END = "\r\n";
-
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-export function csvLine(fields: readonly string[]): string {
-  return fields.map(csvField).join(",") + LINE_END;
-}
 
 export function usageCsvHeader(): string {
   return csvLine(USAGE_CSV_COLUMNS);
@@ -46,22 +37,4 @@ export function usageCsvRows(items: readonly UsageHistoryItem[]): string {
     ]);
   }
   return out;
-}
-
-/**
- * A number as a plain decimal, never in exponent form (`1.5e-7` -> `0.00000015`): spreadsheets and
- * scripts read it as the same value. Digits are those of the shortest round-trip form, so nothing is
- * invented or lost.
- */
-export function plainDecimal(value: number): string {
-  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
-  const text = String(value);
-  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
-  if (!match) return text;
-  const [, sign, lead, rest = "", exp] = match;
-  const digits = lead + rest;
-  const point = 1 + Number(exp); // position of the decimal point within `digits`
-  if (point <= 0) return `${sign}0.${"0".repeat(-point)}${digits}`;
-  if (point >= digits.length) return sign + digits + "0".repeat(point - digits.length);
-  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }

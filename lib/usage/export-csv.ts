@@ -1,3 +1,4 @@
+import { csvResponse } from "@/lib/client/csv";
 import type { UserIdentity } from "@/lib/db/rpc";
 import { usageCsvHeader, usageCsvRows } from "@/lib/usage/csv";
 import type { UsageRange, UsageRangeBounds } from "@/lib/usage/schemas";
@@ -70,11 +71,5 @@ export function usageCsvFilename(range: UsageRangeBounds): string {
 
 /** The download: a CSV attachment that no cache keeps. */
 export function usageCsvResponse(csv: UsageCsvExport): Response {
-  return new Response(csv.stream, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${csv.filename}"`,
-      "Cache-Control": "no-store",
-    },
-  });
+  return csvResponse(csv.filename, csv.stream);
 }

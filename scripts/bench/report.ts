@@ -1,5 +1,6 @@
 import type { BenchResults } from "./results";
 import { formatMs, formatRate, formatRatio, formatSignedMs, formatTable } from "./table";
+import { analyticsSection } from "./analytics";
 import { browserSection } from "./ui-report";
 
 /** The printed report: one table per benchmark, then the targets. Latencies in ms; ratios are against the baseline median. */
@@ -13,6 +14,7 @@ export function formatReport(results: BenchResults): string {
     ...ttftSection(results),
     ...httpSection(results),
     ...browserSection(results.browser),
+    ...analyticsSection(results.analytics),
     "Targets (a FAIL is reported, not fatal)",
     formatTable(
       [{ header: "target" }, { header: "measured", align: "right" }, { header: "verdict" }],

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { AnalyticsBenchResult } from "./analytics";
 import type { HttpComparison } from "./http";
 import type { MachineInfo } from "./machine";
 import type { MeteringResult, RoundTrips } from "./metering";
@@ -28,6 +29,8 @@ export type BenchResults = {
   http: { appPoolMax: number; runs: HttpComparison[] } | null;
   /** 5. Browser budgets (headless Chromium); null when skipped. */
   browser: BrowserBudgets | null;
+  /** 6. Admin analytics on a seeded ledger. */
+  analytics: AnalyticsBenchResult | null;
   targets: TargetCheck[];
   skipped: string[];
   notes: string[];

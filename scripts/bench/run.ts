@@ -21,6 +21,7 @@ import { benchSessionCookies } from "./sessions";
 import { checkTargets } from "./targets";
 import { benchTtft, chatRouteProbe, directProbe, type BenchUser, type TtftProbe } from "./ttft";
 import { benchBrowserBudgets, browserSkipReason, type BrowserBudgets } from "./ui-budgets";
+import { benchAnalytics, type AnalyticsBenchResult } from "./analytics";
 
 /**
  * `npm run bench`: metering overhead and throughput against a throwaway PostgreSQL, time to first
@@ -29,12 +30,17 @@ import { benchBrowserBudgets, browserSkipReason, type BrowserBudgets } from "./u
  * after a streamed reply, polling). Loopback only, every loop bounded by count and time; prints a
  * table and writes bench-results/latest.json. Exits 0 when a target is missed (the table says FAIL),
  * 1 only when the benchmarks could not run. `--quick`: short bounds, for trying changes out (the
- * browser budgets keep theirs, about 2 minutes); `--skip-browser`: without the browser budgets.
+ * browser budgets keep theirs, about 2 minutes); `--skip-browser`: without the browser budgets;
+ * `--analytics-only`: section 6 alone (admin analytics on a seeded million-row ledger).
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const { values: args } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, "skip-browser": { type: "boolean", default: false } },
+  options: {
+    quick: { type: "boolean", default: false },
+    "skip-browser": { type: "boolean", default: false },
+    "analytics-only": { type: "boolean", default: false },
+  },
 });
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -43,11 +49,13 @@ const BOUNDS = args.quick
       metering: { measureMs: 600, baselineMs: 300, warmupMs: 200, maxOps: 100_000 },
       ttft: { iterations: 30, warmup: 5, maxMs: 30_000 },
       http: { warmupMs: 300, measure: { maxOps: 200_000, maxMs: 1000 } },
+      analytics: { rows: 200_000, users: 2_000, days: 90, iterations: 10, baselineIterations: 2 },
     }
   : {
       metering: { measureMs: 2500, baselineMs: 1200, warmupMs: 800, maxOps: 100_000 },
       ttft: { iterations: 200, warmup: 20, maxMs: 60_000 },
       http: { warmupMs: 1000, measure: { maxOps: 200_000, maxMs: 3000 } },
+      analytics: { rows: 1_000_000, users: 10_000, days: 90, iterations: 30, baselineIterations: 3 },
     };
 const POOL_MAX = 20;
 const APP_POOL_MAX = 10; // DATABASE_POOL_MAX's default: what the app ships with
@@ -80,79 +88,90 @@ async function main(): Promise<number> {
     cleanup.add("close the bench pool", () => pool.end());
     const ctx: MeteringContext = { pool, wire, store: createMeteringStore(createPgRpcClient(pool)) };
 
-    // 1-2. Metering overhead and throughput, durable then fast, back to durable for the app.
-    const roundTrips = await countMeteringRoundTrips(ctx);
+    const analyticsOnly = args["analytics-only"];
+    if (analyticsOnly) skipped.push("1-5: --analytics-only");
+    let roundTrips: Awaited<ReturnType<typeof countMeteringRoundTrips>> | null = null;
     const meteringResults: MeteringResult[] = [];
-    for (const durability of ["durable", "fast"] as Durability[]) {
-      await setDurability(dbUrl, durability);
-      log(`metering, ${durability} (synchronous_commit ${await showSetting(pool, "synchronous_commit")}, fsync ${await showSetting(pool, "fsync")})`);
-      for (const scenario of SCENARIOS) {
-        const result = await benchMeteringScenario(ctx, scenario, durability, BOUNDS.metering);
-        log(`  ${scenario.name}: reserve median ${result.reserve.median.toFixed(2)} ms, ${Math.round(result.pairsPerSecond)} pairs/s`);
-        meteringResults.push(result);
-      }
-    }
-    await setDurability(dbUrl, "durable");
-
-    // The app: in-process handlers, and the build over HTTP when there is one.
-    const llm = await startLlmServer({ chunkDelayMs: CHUNK_DELAY_MS });
-    cleanup.add("close the LLM server", () => llm.close());
-    const appEnv = {
-      DATABASE_URL: dbUrl,
-      DATABASE_POOL_MAX: String(APP_POOL_MAX),
-      OPENROUTER_BASE_URL: llm.url,
-      OPENROUTER_API_KEY: "",
-      SESSION_SECRET,
-      AUTH_MODE: "dev",
-      RATE_LIMIT_PER_MINUTE: "10000",
-    };
-    const inProcessApp = await loadInProcessApp(appEnv);
-    cleanup.add("close the in-process app's pool", inProcessApp.close);
-    const app = await startAppOrSkip(appEnv, skipped, notes);
-    if (app) cleanup.add("stop the built app", app.stop);
-
-    // 3. Time to first token.
-    const chatCookies = await benchSessionCookies(ctx.pool, await benchUsers(ctx, CHAT_USERS), SESSION_SECRET);
-    const inProcess = chatRouteProbe(inProcessApp.postChat, chatCookies, "http://localhost:3000");
+    let ttftResults: Awaited<ReturnType<typeof benchTtft>> = [];
     const chatTrips = { total: 0, calls: 0 };
-    const probes: Record<string, TtftProbe> = {
-      direct: directProbe(llm.url),
-      "in-process": async (i) => {
-        const before = inProcessApp.wire.roundTrips;
-        const ms = await inProcess(i);
-        chatTrips.total += inProcessApp.wire.roundTrips - before;
-        chatTrips.calls += 1;
-        return ms;
-      },
-    };
-    if (app) probes.http = chatRouteProbe((request) => fetch(request), chatCookies, app.url);
-    log(`time to first token: ${BOUNDS.ttft.iterations} requests per path (${Object.keys(probes).join(", ")})`);
-    const ttftResults = await benchTtft(probes, BOUNDS.ttft);
-
-    // 4. GET /api/tokens/current against a static file, over HTTP.
     const httpRuns: HttpComparison[] = [];
-    if (app) {
-      const cookies = (await benchSessionCookies(ctx.pool, await benchUsers(ctx, Math.max(...HTTP_CLIENTS)), SESSION_SECRET)).map((cookie) => ({ cookie }));
-      const paths = { baseline: `/_next/static/${app.buildId}/_buildManifest.js`, route: "/api/tokens/current" };
-      for (const clients of HTTP_CLIENTS) {
-        log(`GET /api/tokens/current and a static file, ${clients} client(s)`);
-        httpRuns.push(await compareHttpGet({ origin: app.url, headersFor: (i) => cookies[i % cookies.length]!, ...BOUNDS.http }, paths, clients));
+    let app: AppServer | null = null;
+    let browser: BrowserBudgets | null = null;
+    if (!analyticsOnly) {
+      // 1-2. Metering overhead and throughput, durable then fast, back to durable for the app.
+      roundTrips = await countMeteringRoundTrips(ctx);
+      for (const durability of ["durable", "fast"] as Durability[]) {
+        await setDurability(dbUrl, durability);
+        log(`metering, ${durability} (synchronous_commit ${await showSetting(pool, "synchronous_commit")}, fsync ${await showSetting(pool, "fsync")})`);
+        for (const scenario of SCENARIOS) {
+          const result = await benchMeteringScenario(ctx, scenario, durability, BOUNDS.metering);
+          log(`  ${scenario.name}: reserve median ${result.reserve.median.toFixed(2)} ms, ${Math.round(result.pairsPerSecond)} pairs/s`);
+          meteringResults.push(result);
+        }
       }
-      await app.stop(); // done with it; section 5 starts its own
+      await setDurability(dbUrl, "durable");
+
+      // The app: in-process handlers, and the build over HTTP when there is one.
+      const llm = await startLlmServer({ chunkDelayMs: CHUNK_DELAY_MS });
+      cleanup.add("close the LLM server", () => llm.close());
+      const appEnv = {
+        DATABASE_URL: dbUrl,
+        DATABASE_POOL_MAX: String(APP_POOL_MAX),
+        OPENROUTER_BASE_URL: llm.url,
+        OPENROUTER_API_KEY: "",
+        SESSION_SECRET,
+        AUTH_MODE: "dev",
+        RATE_LIMIT_PER_MINUTE: "10000",
+      };
+      const inProcessApp = await loadInProcessApp(appEnv);
+      cleanup.add("close the in-process app's pool", inProcessApp.close);
+      app = await startAppOrSkip(appEnv, skipped, notes);
+      if (app) cleanup.add("stop the built app", app.stop);
+
+      // 3. Time to first token.
+      const chatCookies = await benchSessionCookies(ctx.pool, await benchUsers(ctx, CHAT_USERS), SESSION_SECRET);
+      const inProcess = chatRouteProbe(inProcessApp.postChat, chatCookies, "http://localhost:3000");
+      const probes: Record<string, TtftProbe> = {
+        direct: directProbe(llm.url),
+        "in-process": async (i) => {
+          const before = inProcessApp.wire.roundTrips;
+          const ms = await inProcess(i);
+          chatTrips.total += inProcessApp.wire.roundTrips - before;
+          chatTrips.calls += 1;
+          return ms;
+        },
+      };
+      if (app) probes.http = chatRouteProbe((request) => fetch(request), chatCookies, app.url);
+      log(`time to first token: ${BOUNDS.ttft.iterations} requests per path (${Object.keys(probes).join(", ")})`);
+      ttftResults = await benchTtft(probes, BOUNDS.ttft);
+
+      // 4. GET /api/tokens/current against a static file, over HTTP.
+      if (app) {
+        const cookies = (await benchSessionCookies(ctx.pool, await benchUsers(ctx, Math.max(...HTTP_CLIENTS)), SESSION_SECRET)).map((cookie) => ({ cookie }));
+        const paths = { baseline: `/_next/static/${app.buildId}/_buildManifest.js`, route: "/api/tokens/current" };
+        for (const clients of HTTP_CLIENTS) {
+          log(`GET /api/tokens/current and a static file, ${clients} client(s)`);
+          httpRuns.push(await compareHttpGet({ origin: app.url, headersFor: (i) => cookies[i % cookies.length]!, ...BOUNDS.http }, paths, clients));
+        }
+        await app.stop(); // done with it; section 5 starts its own
+      }
+
+      // 5. Browser budgets: headless Chromium against a second built app whose LLM server paces the stream.
+      const browserSkip = browserSkipReason({ skipBrowser: args["skip-browser"], hasBuild: hasBuild(root) });
+      if (browserSkip) skipped.push(browserSkip);
+      else {
+        log("browser budgets in headless Chromium (about 2 minutes; --skip-browser leaves them out)");
+        try {
+          browser = await benchBrowserBudgets({ root, appEnv, log, onCleanup: cleanup.add });
+        } catch (error) {
+          skipped.push(`5. Browser budgets: could not run: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
     }
 
-    // 5. Browser budgets: headless Chromium against a second built app whose LLM server paces the stream.
-    let browser: BrowserBudgets | null = null;
-    const browserSkip = browserSkipReason({ skipBrowser: args["skip-browser"], hasBuild: hasBuild(root) });
-    if (browserSkip) skipped.push(browserSkip);
-    else {
-      log("browser budgets in headless Chromium (about 2 minutes; --skip-browser leaves them out)");
-      try {
-        browser = await benchBrowserBudgets({ root, appEnv, log, onCleanup: cleanup.add });
-      } catch (error) {
-        skipped.push(`5. Browser budgets: could not run: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    // 6. Admin analytics on a million-row ledger (last: the rows it seeds would weigh on the others).
+    log(`admin analytics: seeding ${BOUNDS.analytics.rows.toLocaleString("en-US")} ledger rows across ${BOUNDS.analytics.users.toLocaleString("en-US")} users`);
+    const analytics: AnalyticsBenchResult = await benchAnalytics(dbUrl, pool, BOUNDS.analytics, log);
 
     const partial: Omit<BenchResults, "targets"> = {
       startedAt: startedAt.toISOString(),
@@ -168,6 +187,7 @@ async function main(): Promise<number> {
       },
       http: app ? { appPoolMax: APP_POOL_MAX, runs: httpRuns } : null,
       browser,
+      analytics,
       skipped,
       notes,
     };

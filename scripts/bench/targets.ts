@@ -1,6 +1,7 @@
 import { formatMs, formatRate, formatSignedMs } from "./table";
 import type { BenchResults, TargetCheck } from "./results";
 import { checkBrowserTargets } from "./ui-targets";
+import { analyticsTargets } from "./analytics";
 
 /** The team's targets, checked against what this run measured. A miss is reported, never fatal. */
 export function checkTargets(results: Omit<BenchResults, "targets">): TargetCheck[] {
@@ -50,6 +51,7 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
       : skip("GET /api/tokens/current p99 at 50 clients < 20 ms (HTTP)"),
   );
   checks.push(...checkBrowserTargets(results.browser));
+  checks.push(...analyticsTargets(results.analytics));
   return checks;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { csvField, csvLine, plainDecimal, usageCsvHeader, usageCsvRows } from "@/lib/usage/csv";
+import { csvField, csvLine, plainDecimal } from "@/lib/client/csv";
+import { usageCsvHeader, usageCsvRows } from "@/lib/usage/csv";
 import type { UsageHistoryItem } from "@/lib/usage/schemas";
 
 const item = (over: Partial<UsageHistoryItem> = {}): UsageHistoryItem => ({
