@@ -1,6 +1,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./scripts/chromium";
-import { E2E_APP_PORT, E2E_DB_PORT, E2E_LLM_PORT } from "./tests/e2e/e2e-env";
+import { TEST_CLERK_PUBLIC_KEY, TEST_CLERK_PUBLISHABLE_KEY, TEST_CLERK_SECRET_KEY } from "./tests/e2e/clerk-test-keys";
+import { E2E_APP_PORT, E2E_CLERK_APP_PORT, E2E_CLERK_DB_PORT, E2E_CLERK_LLM_PORT, E2E_DB_PORT, E2E_LLM_PORT } from "./tests/e2e/e2e-env";
 
 /**
  * End-to-end tests: the built app (`next start` through our launcher, with a throwaway embedded
@@ -9,6 +10,31 @@ import { E2E_APP_PORT, E2E_DB_PORT, E2E_LLM_PORT } from "./tests/e2e/e2e-env";
  */
 const PORT = E2E_APP_PORT;
 const baseURL = `http://127.0.0.1:${PORT}`;
+const clerkURL = `http://127.0.0.1:${E2E_CLERK_APP_PORT}`;
+
+const launcher = {
+  // Never test whatever else may answer on this port: always start our own server.
+  reuseExistingServer: false,
+  // A clean stop of the launcher (Next, the LLM server, PostgreSQL); its watchdog cleans up after a kill too.
+  gracefulShutdown: { signal: "SIGTERM" as const, timeout: 15_000 },
+  stdout: "pipe" as const,
+  stderr: "pipe" as const,
+};
+/**
+ * Always the local stand-ins, whatever a developer's .env.local says: e2e must never reach a real
+ * database or spend money at OpenRouter. (Empty counts as unset in lib/env.ts.)
+ */
+const localStandIns = {
+  NEXT_TELEMETRY_DISABLED: "1",
+  DATABASE_URL: "",
+  SUPABASE_URL: "",
+  OPENROUTER_API_KEY: "",
+  OPENROUTER_BASE_URL: "",
+  SESSION_SECRET: "e2e-session-secret-0123456789abcdef0123456789",
+  // The e2e tests chat more than a person would in a minute.
+  RATE_LIMIT_PER_MINUTE: "600",
+};
+const noClerk = { NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: "", CLERK_SECRET_KEY: "", CLERK_JWT_KEY: "" };
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -32,31 +58,32 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
-  webServer: {
-    command: `npm run build && npm run start:local -- --port ${PORT} --ephemeral`,
-    url: `${baseURL}/api/health`,
-    timeout: 360_000,
-    // Never test whatever else may answer on this port: always start our own server.
-    reuseExistingServer: false,
-    // A clean stop of the launcher (Next, the LLM server, PostgreSQL); its watchdog cleans up after a kill too.
-    gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      NEXT_TELEMETRY_DISABLED: "1",
-      // Always the local stand-ins, whatever a developer's .env.local says: e2e must never reach a
-      // real database or spend money at OpenRouter. (Empty counts as unset in lib/env.ts.)
-      DATABASE_URL: "",
-      SUPABASE_URL: "",
-      OPENROUTER_API_KEY: "",
-      OPENROUTER_BASE_URL: "",
-      LOCAL_DB_PORT: String(E2E_DB_PORT),
-      LOCAL_LLM_PORT: String(E2E_LLM_PORT),
-      APP_URL: baseURL,
-      AUTH_MODE: "dev",
-      SESSION_SECRET: "e2e-session-secret-0123456789abcdef0123456789",
-      // The e2e tests chat more than a person would in a minute.
-      RATE_LIMIT_PER_MINUTE: "600",
+  webServer: [
+    {
+      command: `npm run build && npm run start:local -- --port ${PORT} --ephemeral`,
+      url: `${baseURL}/api/health`,
+      timeout: 360_000,
+      ...launcher,
+      env: { ...localStandIns, LOCAL_DB_PORT: String(E2E_DB_PORT), LOCAL_LLM_PORT: String(E2E_LLM_PORT), APP_URL: baseURL, AUTH_MODE: "dev", ...noClerk },
     },
-  },
+    // The same build again, signing in with Clerk (test keys; tests/e2e/clerk.spec.ts). Web servers start
+    // one after the other, so the build above is done when this one starts.
+    {
+      command: `npm run start:local -- --port ${E2E_CLERK_APP_PORT} --ephemeral`,
+      url: `${clerkURL}/api/health`,
+      timeout: 120_000,
+      ...launcher,
+      env: {
+        ...localStandIns,
+        LOCAL_DB_PORT: String(E2E_CLERK_DB_PORT),
+        LOCAL_LLM_PORT: String(E2E_CLERK_LLM_PORT),
+        APP_URL: clerkURL,
+        AUTH_MODE: "",
+        NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: TEST_CLERK_PUBLISHABLE_KEY,
+        CLERK_SECRET_KEY: TEST_CLERK_SECRET_KEY,
+        CLERK_JWT_KEY: TEST_CLERK_PUBLIC_KEY,
+        NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED: "1",
+      },
+    },
+  ],
 });

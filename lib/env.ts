@@ -47,6 +47,14 @@ const baseSchema = z.object({
     LOCAL_LLM_PORT: port.default(54330),
 
     AUTH_MODE: z.preprocess(emptyToUndefined, z.enum(["dev"]).optional()),
+    // Clerk (production sign-in): all three set, or none. Read at run time, so one build serves both.
+    NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: z.preprocess(emptyToUndefined, z.string().regex(/^pk_(test|live)_[A-Za-z0-9+/=_-]+$/, "must be a Clerk publishable key (pk_test_… or pk_live_…)").optional()),
+    CLERK_SECRET_KEY: optionalString,
+    // The instance's PEM public key (Clerk dashboard, API keys): sessions are verified with no network call.
+    CLERK_JWT_KEY: z.preprocess(
+      (value) => (typeof value === "string" ? emptyToUndefined(value.replaceAll("\\n", "\n")) : value),
+      z.string().includes("PUBLIC KEY", { message: "must be the PEM public key (-----BEGIN PUBLIC KEY----- …)" }).optional(),
+    ),
     SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(32, "must be at least 32 characters").optional()),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(20),
     // Comma-separated user ids made admins (accounts.is_admin) on their first admin request.
@@ -64,14 +72,22 @@ export const envSchema = baseSchema.superRefine((value, ctx) => {
         message: "is required when OPENROUTER_BASE_URL points at openrouter.ai (unset both to use the local LLM server)",
       });
     }
-    if (value.NODE_ENV === "production" && value.AUTH_MODE !== "dev") {
+    const clerk = [value.NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, value.CLERK_SECRET_KEY, value.CLERK_JWT_KEY];
+    if (clerk.some(Boolean) && !clerk.every(Boolean)) {
+      const missing = (["NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY", "CLERK_SECRET_KEY", "CLERK_JWT_KEY"] as const).find((name) => !value[name])!;
+      ctx.addIssue({ code: "custom", path: [missing], message: "is required with the other Clerk keys (set all three, or none for the local dev sign-in)" });
+    }
+    if (clerk.every(Boolean) && value.AUTH_MODE === "dev") {
+      ctx.addIssue({ code: "custom", path: ["AUTH_MODE"], message: "must not be dev when Clerk is configured (one sign-in at a time)" });
+    }
+    if (value.NODE_ENV === "production" && value.AUTH_MODE !== "dev" && !clerk.every(Boolean)) {
       ctx.addIssue({
         code: "custom",
         path: ["AUTH_MODE"],
-        message: "must be set to dev to allow the local dev sign-in in production (Clerk is not configured)",
+        message: "must be set to dev to allow the local dev sign-in in production, or configure Clerk (NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY, CLERK_SECRET_KEY, CLERK_JWT_KEY)",
       });
     }
-    if (value.NODE_ENV === "production" && !value.SESSION_SECRET) {
+    if (value.NODE_ENV === "production" && !value.SESSION_SECRET && !clerk.every(Boolean)) {
       ctx.addIssue({ code: "custom", path: ["SESSION_SECRET"], message: "is required in production (at least 32 random characters)" });
     }
     if (value.SUPABASE_URL && !value.SUPABASE_SERVICE_ROLE_KEY) {

@@ -8,10 +8,11 @@ import { Label } from "@/components/ui/label";
 import { ApiError } from "@/lib/client/errors";
 import { fetchJson } from "@/lib/client/fetch-json";
 
-/** The local dev sign-in: a name is all it takes; the server sets a signed session cookie. */
+/** The local dev sign-in: a name is all it takes (an e-mail is optional); the server sets a signed session cookie. */
 export function DevSignInForm({ next }: { next: string }) {
   const router = useRouter();
   const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -20,7 +21,7 @@ export function DevSignInForm({ next }: { next: string }) {
     setPending(true);
     setError(null);
     try {
-      await fetchJson("/api/auth/sign-in", { method: "POST", json: { name } });
+      await fetchJson("/api/auth/sign-in", { method: "POST", json: { name, email } });
       router.replace(next);
       router.refresh();
     } catch (caught) {
@@ -43,6 +44,18 @@ export function DevSignInForm({ next }: { next: string }) {
         maxLength={60}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? "dev-sign-in-error" : undefined}
+      />
+      <Label htmlFor="dev-email" className="mt-1">
+        E-mail <span className="font-normal text-muted-foreground">(optional, lets an admin find you)</span>
+      </Label>
+      <Input
+        id="dev-email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        value={email}
+        onChange={(event) => setEmail(event.target.value)}
+        maxLength={320}
       />
       {error ? (
         <p id="dev-sign-in-error" role="alert" className="text-sm text-danger-foreground">

@@ -11,8 +11,13 @@ import { Button } from "@/components/ui/button";
 import { startNewChat } from "@/lib/client/new-chat";
 import { cn } from "@/lib/client/cn";
 
+/** Clerk's account button, loaded only on a server that signs in with Clerk. */
+const ClerkUserButton = lazy(() => import("@/components/auth/clerk-user-button"));
+
+type SignIn = "clerk" | "dev";
+
 /** The sidebar's content: new chat, conversations, usage link, the gauge and the user. */
-function SidebarContent({ userName, onNavigate }: { userName: string; onNavigate?: () => void }) {
+function SidebarContent({ userName, signIn, onNavigate }: { userName: string; signIn: SignIn; onNavigate?: () => void }) {
   const pathname = usePathname();
   return (
     <div className="flex h-full min-h-0 flex-col gap-2 p-3">
@@ -39,7 +44,13 @@ function SidebarContent({ userName, onNavigate }: { userName: string; onNavigate
         <BarChart3Icon className="size-4 text-muted-foreground" aria-hidden="true" /> Usage and history
       </Link>
       <TokenGauge />
-      <UserMenu name={userName} onNavigate={onNavigate} />
+      {signIn === "clerk" ? (
+        <Suspense fallback={<div className="min-h-11" />}>
+          <ClerkUserButton />
+        </Suspense>
+      ) : (
+        <UserMenu name={userName} onNavigate={onNavigate} />
+      )}
     </div>
   );
 }
@@ -51,12 +62,12 @@ const MobileDrawer = lazy(() => import("@/components/sidebar/mobile-drawer"));
  * The signed-in shell: a sidebar beside the page on wide screens; at phone width a top bar whose
  * menu button opens the sidebar as a drawer.
  */
-export function AppShell({ userName, children }: { userName: string; children: React.ReactNode }) {
+export function AppShell({ userName, signIn, children }: { userName: string; signIn: SignIn; children: React.ReactNode }) {
   const [open, setOpen] = useState(false);
   return (
     <div className="flex h-dvh overflow-hidden">
       <aside className="hidden w-72 shrink-0 border-r bg-sidebar md:block" aria-label="Sidebar">
-        <SidebarContent userName={userName} />
+        <SidebarContent userName={userName} signIn={signIn} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-2 border-b px-2 py-2 md:hidden">
@@ -66,7 +77,7 @@ export function AppShell({ userName, children }: { userName: string; children: R
           {open ? (
             <Suspense fallback={null}>
               <MobileDrawer open onOpenChange={setOpen}>
-                <SidebarContent userName={userName} onNavigate={() => setOpen(false)} />
+                <SidebarContent userName={userName} signIn={signIn} onNavigate={() => setOpen(false)} />
               </MobileDrawer>
             </Suspense>
           ) : null}

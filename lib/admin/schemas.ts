@@ -70,6 +70,20 @@ export const updateSettingsSchema = z
   .superRefine(atLeastOneOf(["starterBalance", "holdTtlSeconds", "balanceExpiryDays"]));
 export type UpdateSettings = z.infer<typeof updateSettingsSchema>;
 
+/** POST /api/admin/jobs/expire-balances: `{ reason? }` */
+export const expireBalancesSchema = z.strictObject({ reason: optionalReason });
+
+/** What a balance expiry run did. */
+export const expireBalancesResultSchema = z
+  .object({ days: z.number().nullable(), expired_accounts: z.number(), expired_tokens: z.number(), more: z.boolean(), audit_id: z.number().optional() })
+  .transform(({ days, expired_accounts, expired_tokens, more, audit_id }) => ({
+    days,
+    expiredAccounts: expired_accounts,
+    expiredTokens: expired_tokens,
+    more,
+    ...(audit_id !== undefined ? { auditId: audit_id } : {}),
+  }));
+
 /** The `:id` of /api/admin/users/:id/… */
 export const userParamsSchema = z.object({ id });
 
@@ -87,7 +101,7 @@ export const topUpSchema = z.strictObject({ tokens: int(1, 1_000_000_000), payme
 const limit = z.coerce.number("must be a number").int("must be an integer").min(1, "must be at least 1").max(100, "must be at most 100").default(50);
 const optionalText = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional();
 
-/** GET /api/admin/users?q=&plan=&limit=&cursor= (q: part of the user id; there is no e-mail column) */
+/** GET /api/admin/users?q=&plan=&limit=&cursor= (q: part of the user id or of the e-mail) */
 export const searchUsersQuerySchema = z.object({ q: optionalText, plan: optionalText, limit, cursor: optionalText });
 export type SearchUsersQuery = z.infer<typeof searchUsersQuerySchema>;
 
@@ -138,6 +152,7 @@ const statusShape = {
 const accountShape = {
   ...statusShape,
   is_admin: z.boolean(),
+  email: z.string().nullable(),
   cap_override: z.number().nullable(),
   created_at: timestamp,
   last_active_at: timestamp.nullable(),

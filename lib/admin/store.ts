@@ -2,6 +2,7 @@ import "server-only";
 import {
   adminStatusSchema,
   auditPageSchema,
+  expireBalancesResultSchema,
   modelsResultSchema,
   modelUpdateResultSchema,
   plansResultSchema,
@@ -148,6 +149,11 @@ export function createAdminStore(rpc: RpcClient) {
           ...(now ? { p_now: now.toISOString() } : {}),
         }),
       );
+    },
+
+    /** Zeroes (through the ledger) the balances inactive for app_settings.balance_expiry_days; audited. */
+    async expireBalances(actor: string, reason?: string) {
+      return parseDbResult(expireBalancesResultSchema, await rpc.call("admin_expire_inactive_balances", { p_actor: actor, p_reason: reason }));
     },
 
     async listAudit(actor: string, query: AuditQuery) {

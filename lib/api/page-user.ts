@@ -13,5 +13,7 @@ export async function getPageUser(): Promise<User | null> {
 export async function requirePageUser(path: string): Promise<User> {
   const user = await getPageUser();
   if (!user) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
+  // Clerk says who the user is on every request: keep the account's e-mail current (admin search).
+  if (user.email) await getStores().sessions.recordEmail(user.id, user.email);
   return user;
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { readSessionCookie } from "@/lib/auth/session-cookie";
 import type { SessionStore } from "@/lib/auth/session-store";
+import { authProvider } from "@/lib/auth/provider";
 import { findSessionUser } from "@/lib/auth/sessions";
 import type { User } from "@/lib/auth/user";
 import { AppError } from "@/lib/errors";
@@ -10,9 +11,11 @@ import { AppError } from "@/lib/errors";
  * registry: withUser passes it for routes, lib/api/page-user.ts for pages). Route handlers pass their
  * Request; server components pass none and it reads the cookie store. The session is checked against Postgres every time (one round trip), so
  * a revoked or expired session is signed out on every instance.
- * Today the only provider is the local dev sign-in; Clerk will plug in here behind the same function.
+ * With Clerk configured, the user is the one clerkMiddleware verified (proxy.ts); every route and page
+ * still asks here, so a request that skipped the proxy is signed out all the same.
  */
 export async function getUser(request: Request | undefined, sessions: SessionStore): Promise<User | null> {
+  if (authProvider() === "clerk") return (await import("@/lib/auth/clerk-user")).getClerkUser();
   return findSessionUser(sessions, await readSessionCookie(request));
 }
 

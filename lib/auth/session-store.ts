@@ -37,6 +37,11 @@ export function createSessionStore(rpc: RpcClient) {
       return parseDbResult(z.object({ revoked: z.boolean() }), await rpc.call("revoke_session", { p_id: id })).revoked;
     },
 
+    /** Records the e-mail the sign-in reported on the user's account (admin search); writes nothing when unchanged. */
+    async recordEmail(userId: string, email: string): Promise<void> {
+      await rpc.call("record_account_email", { p_user_id: userId, p_email: email });
+    },
+
     /** Ends every valid session of a user (sign out everywhere); how many there were. */
     async revokeAllForUser(userId: string): Promise<number> {
       return parseDbResult(z.object({ revoked: z.number().int() }), await rpc.call("revoke_user_sessions", { p_user_id: userId })).revoked;

@@ -1,6 +1,9 @@
 import { GaugeIcon } from "lucide-react";
 import Link from "next/link";
+import { AuthBoundary } from "@/app/_auth/auth-boundary";
+import { ClerkSignIn } from "@/components/auth/clerk-sign-in";
 import { DevSignInForm } from "@/components/auth/dev-sign-in-form";
+import { authProvider } from "@/lib/auth/provider";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 
 export const metadata = { title: "Sign in" };
@@ -8,6 +11,16 @@ export const metadata = { title: "Sign in" };
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const next = safeRedirectPath(params.next);
+  const landing = next === "/" ? "/chat" : next;
+  if (authProvider() === "clerk") {
+    return (
+      <AuthBoundary>
+        <main className="flex min-h-dvh items-center justify-center px-4 py-12">
+          <ClerkSignIn next={landing} />
+        </main>
+      </AuthBoundary>
+    );
+  }
   return (
     <main className="flex min-h-dvh items-center justify-center px-4 py-12">
       <div className="w-full max-w-sm space-y-6">
@@ -19,7 +32,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <p className="mt-1 text-sm text-muted-foreground">
             Local development sign-in: pick any name. The same name always signs you in as the same user.
           </p>
-          <DevSignInForm next={next === "/" ? "/chat" : next} />
+          <DevSignInForm next={landing} />
         </div>
       </div>
     </main>

@@ -64,4 +64,29 @@ describe("parseEnv", () => {
   it("requires the service role key with SUPABASE_URL", () => {
     expect(errorOf({ ...valid, SUPABASE_URL: "https://abc.supabase.co" }).variable).toBe("SUPABASE_SERVICE_ROLE_KEY");
   });
+
+  describe("Clerk", () => {
+    const pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBg\n-----END PUBLIC KEY-----";
+    const clerk = { NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: "pk_test_ZXhhbXBsZS5jbGVyay5hY2NvdW50cy5kZXYk", CLERK_SECRET_KEY: "sk_test_x", CLERK_JWT_KEY: pem };
+
+    it("takes all three keys, and turns a PEM's written \\n into newlines", () => {
+      const env = parseEnv({ ...valid, ...clerk, CLERK_JWT_KEY: pem.replaceAll("\n", "\\n") });
+      expect(env.CLERK_JWT_KEY).toBe(pem);
+    });
+
+    it.each(["NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY", "CLERK_SECRET_KEY", "CLERK_JWT_KEY"])("names %s when only the others are set", (missing) => {
+      expect(errorOf({ ...valid, ...clerk, [missing]: "" }).variable).toBe(missing);
+    });
+
+    it("refuses a key that is not Clerk's, and a JWT key that is not a PEM public key", () => {
+      expect(errorOf({ ...valid, ...clerk, NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: "pk_oops" }).variable).toBe("NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY");
+      expect(errorOf({ ...valid, ...clerk, CLERK_JWT_KEY: "abc" }).variable).toBe("CLERK_JWT_KEY");
+    });
+
+    it("in production, Clerk is the sign-in (no AUTH_MODE or SESSION_SECRET needed), and never beside AUTH_MODE=dev", () => {
+      expect(parseEnv({ ...valid, ...clerk, NODE_ENV: "production" }).AUTH_MODE).toBeUndefined();
+      expect(errorOf({ ...valid, NODE_ENV: "production" }).variable).toBe("AUTH_MODE");
+      expect(errorOf({ ...valid, ...clerk, AUTH_MODE: "dev" }).variable).toBe("AUTH_MODE");
+    });
+  });
 });

@@ -1,9 +1,10 @@
 import { withRoute } from "@/lib/api/handler";
 import { readJson } from "@/lib/api/read-json";
-import { createDevSession, devSignInSchema } from "@/lib/auth/dev-sign-in";
+import { assertDevSignIn, createDevSession, devSignInSchema } from "@/lib/auth/dev-sign-in";
 
 /** The local dev sign-in: POST { name } starts a session in Postgres and sets its signed, http-only cookie. */
 export const POST = withRoute(async ({ request, stores }) => {
+  assertDevSignIn();
   const input = devSignInSchema.parse(await readJson(request));
   const { user, cookie } = await createDevSession(input, stores.sessions);
   return Response.json({ user }, { headers: { "Set-Cookie": cookie, "Cache-Control": "no-store" } });

@@ -1,3 +1,4 @@
+import { identityOf } from "@/lib/auth/user";
 import { noStoreJson, withUser } from "@/lib/api/handler";
 import { readJson } from "@/lib/api/read-json";
 import { acknowledgeAlertsSchema } from "@/lib/metering/schemas";
@@ -12,5 +13,5 @@ export const dynamic = "force-dynamic";
  */
 export const POST = withUser(async ({ request, user, stores }) => {
   const { thresholds } = acknowledgeAlertsSchema.parse(await readJson(request));
-  return noStoreJson(toTokenStatusView(await stores.metering.acknowledgeMyAlerts({ userId: user.id }, thresholds)));
+  return noStoreJson(toTokenStatusView(await stores.metering.acknowledgeMyAlerts(identityOf(user), thresholds)));
 });

@@ -1,0 +1,47 @@
+/**
+ * TEST ONLY: a 2048-bit RSA key pair made for the offline Clerk tests, and fake Clerk keys. The app
+ * verifies session tokens with the public key (CLERK_JWT_KEY); the tests sign them with the private
+ * one. Nothing here is a real Clerk instance or ever used outside the test suite.
+ */
+export const TEST_CLERK_HOST = "tokenmeter-test.clerk.accounts.dev";
+export const TEST_CLERK_PUBLISHABLE_KEY = "pk_test_dG9rZW5tZXRlci10ZXN0LmNsZXJrLmFjY291bnRzLmRldiQ=";
+export const TEST_CLERK_SECRET_KEY = "sk_test_tokenmeter_offline_tests_only";
+
+export const TEST_CLERK_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA5l354HK8tS9G/83vjUxE
+qIS1xEEjg3kzaDRkthi0ixUlgWH4pYD6Dr36DojZgh3V1VBIWwPloZ7rsb17rXCI
+u4+CX/EjX7BrJzvbzIl1dFhUX+GUXCKF434dqiPg2jjI9LkVDGUrZG6bvyUbv8Ug
+LCtrEuwdavLGBukNChTVIb8HE67ST5rAtLlqap2yBGTY4KB5+elTq25rTSKOE8ZB
+oAKB4mJHvIRk1tU9wNkfs5Ccc0nJbN5kY3T5y8Io8P+JPmX+/13FjO1fLrP624Rm
+DlFs9wLzvz1tARCNsRxJaYEwGP07x5iIAPL5+QE0YmKqxgPivGcufw5/8faaTXfo
+wwIDAQAB
+-----END PUBLIC KEY-----`;
+
+export const TEST_CLERK_PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDmXfngcry1L0b/
+ze+NTESohLXEQSODeTNoNGS2GLSLFSWBYfilgPoOvfoOiNmCHdXVUEhbA+Whnuux
+vXutcIi7j4Jf8SNfsGsnO9vMiXV0WFRf4ZRcIoXjfh2qI+DaOMj0uRUMZStkbpu/
+JRu/xSAsK2sS7B1q8sYG6Q0KFNUhvwcTrtJPmsC0uWpqnbIEZNjgoHn56VOrbmtN
+Io4TxkGgAoHiYke8hGTW1T3A2R+zkJxzScls3mRjdPnLwijw/4k+Zf7/XcWM7V8u
+s/rbhGYOUWz3AvO/PW0BEI2xHElpgTAY/TvHmIgA8vn5ATRiYqrGA+K8Zy5/Dn/x
+9ppNd+jDAgMBAAECggEAXZnckDZ+d23svr5psbNGCGTXyBShfeeOnC4Bp72VChf/
+A7mPgovLzpahViuDmStPOZujspt8P7WnVbJEYN3jKLZwRlRfx58Sgr//GHXXq/zB
+1618Dw2V8i/JlNp8H57IBCt5om4u+eE5ViqZQkuxvVCs8mTOtShMjv09Z5W8XbeP
+qy5t/bleTtHgrT6TAYSHiAStfKpeNV7ZOyF9pefNY1g6lY9jJTvBuMN4WejCgV2H
+rvtiFH2cNjtdcGghabmkG+RYzi2jx6pJ6fOjxA4ys2i24dTgHOV3GVZ6QZ7Q4uRD
+aVZneq3xZTMcYIEgdBsGaXYws+od0h5WtG5gidygiQKBgQDz4jxvh77sClXHqwoc
+X7qasv+p37fJgYKnWIYyYLHHTyqr118RmDsHmdcSqytviEUpbEn/ro4BKIKfKe9j
+b3vTHfiYnsZLX+E1qzILyNt6BIYyDa3/gwmFTZgoLKNI60Iro0QmIQTLdYE+7b/Y
+wsnNYrwYWwCU9JmJzjMrJOBWiwKBgQDxz9UjAZ/UuLFUUXBZA16sZ4K3i6RfWfSf
+oU9qpmF1CBg8DAqfKUqehmz67jaB2BFszWST/7gqjI6iN+cu6Z3X3afISdTnnvIk
+Soa6ozet2IdqqthBJvmN7f5KkbSPIWjR56mIAWxOERqzi0vO95KmOp9zuJW72GTj
+k+b+7Nw1qQKBgC6K31O9iS8MreAkARL3Jep9/JKTskRPZfq/xyR4FZVew1r2CBuY
+fLNvpX7XkbuAOwqzss+LpWgNLhhn7VqBnRTmJFoj+t3Jl3YhjLR5CYGYuW918t3P
+SRLagw4vrp2s3/zp9Ih+Rqb5bsfuoW0hh1ed3x2ayFqk72RAKL20FOgPAoGBAOmO
+2EqLkxkfmwfZ8S3It3TGNdeapRUECeb1I4PbWF51hxLYfpnkhBJBvJlR5Ivdalcw
+u2jHodZXFJ1SaZVCSBbsHNazmVRujWrIIQG8DFd5wLIieeXUA043BVp5CXEFz/yO
+SYz38ugkVSn97SbmsVqlXMWlD9rz096MSJ0JolihAoGBAPPTNWw+1iUviHMUwTcH
+2EIOK59iR2teG7cN1IX5I9f1BmFzdB4NRqclcKzc5qIAotHXe7w3EULt+EJ9Reev
+kLyXesn0djkbX36H0JIT8HdghPS4+3cikPvyenfEXfpCNp8AEwCtzMjEOBlR42qy
+cpltiN41KGNa7e+oItzT4DTk
+-----END PRIVATE KEY-----`;
