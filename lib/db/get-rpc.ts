@@ -18,7 +18,12 @@ export function getRpc(): RpcClient {
     const env = getEnv();
     rpc =
       env.SUPABASE_URL && env.SUPABASE_SERVICE_ROLE_KEY
-        ? createSupabaseRpcClient({ url: env.SUPABASE_URL, serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY, anonKey: env.SUPABASE_ANON_KEY })
+        ? createSupabaseRpcClient({
+            url: env.SUPABASE_URL,
+            serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
+            anonKey: env.SUPABASE_ANON_KEY,
+            timeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS + 500,
+          })
         : createPgRpcClient(getPool());
   }
   return rpc;

@@ -1,5 +1,17 @@
 import { AppError } from "@/lib/errors";
 
+/** How long a client should wait before trying again when the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** 503 `unavailable` with Retry-After: the database is down, frozen or out of connections. */
+export function databaseUnavailable(cause: unknown): AppError {
+  return new AppError("unavailable", "The database is not reachable right now. Try again shortly.", {
+    cause,
+    details: { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+    headers: { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) },
+  });
+}
+
 /** Maps a node-postgres error to the app's error type. Messages from SQL are ours; driver internals are not sent. */
 export function mapPgError(error: unknown): AppError {
   if (error instanceof AppError) return error;
@@ -28,11 +40,10 @@ export function mapPgError(error: unknown): AppError {
     case "ECONNREFUSED":
     case "ECONNRESET":
     case "ETIMEDOUT":
-      return new AppError("unavailable", "The database is not reachable right now. Try again shortly.", { cause: error });
+      return databaseUnavailable(error);
     default:
-      if (/timeout|terminat|connect|fetch failed/i.test(message)) {
-        return new AppError("unavailable", "The database is not reachable right now. Try again shortly.", { cause: error });
-      }
+      // node-postgres' own time limits ("Query read timeout", "timeout exceeded when trying to connect"), a dropped connection.
+      if (/timeout|terminat|connect|fetch failed/i.test(message)) return databaseUnavailable(error);
       return new AppError("internal", "Database error.", { cause: error });
   }
 }

@@ -55,7 +55,12 @@ export function createPgRpcClient(pool: pg.Pool): RpcClient {
         release();
         return results[3]?.rows[0]?.result ?? null;
       } catch (error) {
-        // A client whose rollback fails is broken: release(error) discards it instead of pooling it.
+        // A client that timed out on our side is stuck (its server stopped answering): discard it
+        // without another round trip. One whose rollback fails is broken too: release(error) discards it.
+        if (isClientTimeout(error)) {
+          release(error as Error);
+          throw mapPgError(error);
+        }
         const broken = await client.query("rollback").then(
           () => undefined,
           (rollbackError: unknown) => (rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError))),
@@ -81,3 +86,8 @@ async function connect(pool: pg.Pool): Promise<pg.PoolClient> {
   }
 }
 
+
+/** node-postgres' query_timeout: the query's reply never came. */
+function isClientTimeout(error: unknown): boolean {
+  return error instanceof Error && /^Query read timeout$/.test(error.message);
+}

@@ -1,6 +1,6 @@
 import "server-only";
 import type { PostgrestError, SupabaseClient } from "@supabase/supabase-js";
-import { mapPgError } from "@/lib/db/pg-errors";
+import { databaseUnavailable, mapPgError } from "@/lib/db/pg-errors";
 import { assertFunctionName, type RpcArgs, type RpcClient, type UserIdentity } from "@/lib/db/rpc";
 import { AppError } from "@/lib/errors";
 
@@ -13,6 +13,8 @@ export type SupabaseRpcOptions = {
   /** Node 20 has no global WebSocket outside Next; tests and scripts pass `ws`. */
   realtimeTransport?: unknown;
   fetch?: typeof fetch;
+  /** The app gives up on a call after this long (a stuck network or database): 503 unavailable. */
+  timeoutMs?: number;
 };
 
 /**
@@ -36,7 +38,8 @@ export function createSupabaseRpcClient(options: SupabaseRpcOptions): RpcClient 
   async function invoke(client: SupabaseClient, fn: string, args: RpcArgs, asUser: boolean): Promise<unknown> {
     assertFunctionName(fn);
     const body = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
-    const { data, error, status } = await client.rpc(fn, body);
+    const request = client.rpc(fn, body);
+    const { data, error, status } = await (options.timeoutMs ? request.abortSignal(AbortSignal.timeout(options.timeoutMs)) : request);
     if (error) throw toAppError(error, status, asUser);
     return data;
   }
@@ -74,7 +77,7 @@ function toAppError(error: PostgrestError, status: number, asUser: boolean): App
   const mapped = mapPgError(cause);
   if (mapped.code !== "internal") return mapped;
   if (unavailableStatuses.has(status)) {
-    return new AppError("unavailable", "The database is not reachable right now. Try again shortly.", { cause });
+    return databaseUnavailable(cause);
   }
   // PostgREST rejected the user's JWT (expired, bad signature: PGRST30x). With the service key a 401 is our misconfiguration.
   if (asUser && status === 401) return new AppError("unauthorized", "Your session is no longer valid. Sign in again.", { cause });
