@@ -3,6 +3,8 @@ import type { ChatEvent } from "@/lib/client/chat-events";
 import type { ChatStream } from "@/lib/llm/stream-chat";
 import { isProviderError } from "@/lib/llm/upstream-errors";
 import { chargeableUsage, type StreamEnd, type Usage } from "@/lib/metering/chargeable-usage";
+import { HOLD_CHECKPOINT_FIRST_MS, HOLD_CHECKPOINT_INTERVAL_MS } from "@/lib/metering/hold-sweeper";
+import { countTextTokens } from "@/lib/metering/tokenizer";
 import type { Outcome, SettleResult } from "@/lib/metering/schemas";
 import { toTokenStatusView } from "@/lib/metering/token-status-view";
 
@@ -24,6 +26,14 @@ export type RelayOptions = {
   /** After the stream: settle, store; returns what the final event reports. */
   finish: (result: RelayResult) => Promise<{ settled: SettleResult | null; conversationId: string }>;
   start: Extract<ChatEvent, { type: "start" }>;
+  /**
+   * Records the output tokens so far on the hold (its heartbeat), first after `checkpointFirstMs`,
+   * then every `checkpointIntervalMs`, while the stream lasts: if this server dies, the sweeper
+   * charges up to the last checkpoint. Fire-and-forget; must not throw.
+   */
+  checkpoint?: (outputTokens: number) => void;
+  checkpointFirstMs?: number;
+  checkpointIntervalMs?: number;
 };
 
 /**
@@ -75,6 +85,12 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
     idleTimer = setTimeout(() => options.upstream.abort(new Error("upstream stream idle")), options.idleTimeoutMs);
   };
   const deadline = setTimeout(() => options.upstream.abort(new Error("stream too long")), options.maxDurationMs);
+  let checkpointTimer: NodeJS.Timeout | undefined;
+  const checkpoint = () => {
+    options.checkpoint?.(countTextTokens(text) + countTextTokens(reasoning));
+    checkpointTimer = setTimeout(checkpoint, options.checkpointIntervalMs ?? HOLD_CHECKPOINT_INTERVAL_MS);
+  };
+  if (options.checkpoint) checkpointTimer = setTimeout(checkpoint, options.checkpointFirstMs ?? HOLD_CHECKPOINT_FIRST_MS);
   try {
     armIdleTimer();
     options.stream.onActivity(armIdleTimer); // keep-alive bytes count as life too
@@ -94,6 +110,7 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
   } finally {
     clearTimeout(idleTimer);
     clearTimeout(deadline);
+    clearTimeout(checkpointTimer);
   }
 
   const end: StreamEnd = failure === null ? "completed" : isProviderError(failure) ? "provider_error" : "cut";

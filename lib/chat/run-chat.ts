@@ -100,7 +100,18 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
     return { settled, conversationId };
   };
 
+  let checkpointing = false; // one checkpoint in flight at a time: a slow database never piles them up
+  const checkpoint = (outputTokens: number) => {
+    if (checkpointing) return;
+    checkpointing = true;
+    metering
+      .checkpointHold(requestId, outputTokens)
+      .catch((error: unknown) => console.warn(`[chat] checkpoint of ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (checkpointing = false));
+  };
+
   const body = relayChatStream({
+    checkpoint,
     stream,
     promptTokens: grant.promptTokens,
     upstream,

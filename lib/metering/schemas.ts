@@ -114,6 +114,10 @@ export const releaseResultSchema = z
   .transform((raw) => ({ requestId: raw.request_id, released: raw.released }));
 export type ReleaseResult = z.infer<typeof releaseResultSchema>;
 
+/** sweep_stale_holds: holds settled at their last checkpoint, holds released (never checkpointed), tokens charged. */
+export const sweepResultSchema = z.object({ swept: z.number().int(), released: z.number().int(), tokens: z.number().int() });
+export type SweepResult = z.infer<typeof sweepResultSchema>;
+
 export const adminResultSchema = z.discriminatedUnion("ok", [
   z.object({ ...statusShape, ok: z.literal(true) }).transform((raw) => ({ ok: true as const, status: toStatus(raw) })),
   z.object({ ...statusShape, ok: z.literal(false), reason: z.literal("duplicate_payment_ref") }).transform((raw) => ({

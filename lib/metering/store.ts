@@ -1,4 +1,5 @@
 import "server-only";
+import { z } from "zod";
 import { parseDbResult } from "@/lib/db/parse-result";
 import type { RpcClient, UserIdentity } from "@/lib/db/rpc";
 import { catalogueSchema } from "@/lib/metering/catalogue";
@@ -8,6 +9,7 @@ import {
   releaseResultSchema,
   reserveResultSchema,
   settleResultSchema,
+  sweepResultSchema,
   tokenStatusSchema,
   type Outcome,
 } from "@/lib/metering/schemas";
@@ -67,6 +69,16 @@ export function createMeteringStore(rpc: RpcClient) {
           p_outcome: input.outcome,
         }),
       );
+    },
+
+    /** Progress and heartbeat of a live hold (output tokens so far); false once the hold is gone. */
+    async checkpointHold(requestId: string, outputTokens: number) {
+      return parseDbResult(z.boolean(), await rpc.call("checkpoint_hold", { p_request_id: requestId, p_output_tokens: outputTokens }));
+    },
+
+    /** Settles (aborted, at their last checkpoint) or releases the holds whose servers went silent; idempotent. */
+    async sweepStaleHolds(silenceSeconds: number) {
+      return parseDbResult(sweepResultSchema, await rpc.call("sweep_stale_holds", { p_silence_seconds: silenceSeconds }));
     },
 
     async releaseTokens(requestId: string) {
