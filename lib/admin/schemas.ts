@@ -114,7 +114,7 @@ const isoDate = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-
 export const auditQuerySchema = z.object({
   actor: optionalText,
   userId: optionalText,
-  action: z.string().regex(/^[a-z][a-z_]*$/, "must be an action name such as grant_tokens").optional(),
+  action: z.string().max(64, "must be at most 64 characters").regex(/^[a-z][a-z_]*$/, "must be an action name such as grant_tokens").optional(),
   from: isoDate,
   to: isoDate,
   limit,

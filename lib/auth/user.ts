@@ -12,5 +12,5 @@ export type User = {
 
 /** The user as the database port knows them, for calls made under Row Level Security. */
 export function identityOf(user: User): UserIdentity {
-  return user.accessToken ? { userId: user.id, accessToken: user.accessToken } : identityOf(user);
+  return user.accessToken ? { userId: user.id, accessToken: user.accessToken } : { userId: user.id };
 }

@@ -21,7 +21,7 @@ export type ConversationParams = z.infer<typeof conversationParamsSchema>;
 
 export const conversationTitleSchema = z.string().trim().min(1, "must not be empty").max(200, "at most 200 characters");
 
-export const renameConversationSchema = z.object({ title: conversationTitleSchema });
+export const renameConversationSchema = z.strictObject({ title: conversationTitleSchema });
 export type RenameConversation = z.infer<typeof renameConversationSchema>;
 
 /** GET /api/conversations?limit=1..100&before=<ISO datetime, the previous page's nextBefore>. */
