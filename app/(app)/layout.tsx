@@ -1,15 +1,19 @@
 import { headers } from "next/headers";
 import { AppProviders } from "@/components/app-providers";
 import { AppShell } from "@/components/sidebar/app-sidebar";
-import { requirePageUser } from "@/lib/api/page-user";
+import { isPageAdmin, requirePageUser } from "@/lib/api/page-user";
 
-/** The signed-in app: sidebar (conversations, gauge, account) and the page beside it. */
+/** The signed-in app: sidebar (conversations, gauge, account, admin for admins) and the page beside it. */
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const path = (await headers()).get("x-pathname") ?? "/chat";
   const user = await requirePageUser(path);
+  // Only shows or hides the Admin link: every admin page and route checks again.
+  const isAdmin = await isPageAdmin(user.id);
   return (
     <AppProviders>
-      <AppShell userName={user.name}>{children}</AppShell>
+      <AppShell userName={user.name} isAdmin={isAdmin}>
+        {children}
+      </AppShell>
     </AppProviders>
   );
 }
