@@ -57,6 +57,8 @@ export default defineConfig({
       SESSION_SECRET: "e2e-session-secret-0123456789abcdef0123456789",
       // The e2e tests chat more than a person would in a minute.
       RATE_LIMIT_PER_MINUTE: "600",
+      // tests/e2e/admin.spec.ts signs in as "E2E Admin" (dev_e2e_admin), made an admin on its first admin request.
+      ADMIN_USER_IDS: "dev_e2e_admin",
     },
   },
 });

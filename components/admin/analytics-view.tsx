@@ -61,7 +61,7 @@ export function AnalyticsView() {
             <div className="space-y-3">
               <DailyChart rows={data.rows} />
               <div className="max-h-80 overflow-y-auto rounded-md border">
-                <FiguresTable keyLabel="Day (UTC)" testId="analytics-daily-table" rows={[...data.rows].reverse().map((row) => ({ ...row, key: row.day, label: row.day }))} />
+                <FiguresTable keyLabel="Day (UTC)" testId="analytics-daily-table" label="Usage by day" rows={[...data.rows].reverse().map((row) => ({ ...row, key: row.day, label: row.day }))} />
               </div>
             </div>
           )}
@@ -71,13 +71,13 @@ export function AnalyticsView() {
       <div className="grid gap-4 lg:grid-cols-2">
         <AnalyticsCard title="By model" description="Most tokens first." view="models" range={range}>
           <DataState what="usage by model" data={models.data?.rows} error={models.error} onRetry={() => void models.mutate()} isEmpty={(rows) => rows.length === 0} empty="No requests in this range." skeleton={<TableSkeleton rows={3} />}>
-            {(rows) => <FiguresTable keyLabel="Model" testId="analytics-models-table" rows={rows.map((row) => ({ ...row, key: row.model, label: row.model }))} />}
+            {(rows) => <FiguresTable keyLabel="Model" testId="analytics-models-table" label="Usage by model" rows={rows.map((row) => ({ ...row, key: row.model, label: row.model }))} />}
           </DataState>
         </AnalyticsCard>
 
         <AnalyticsCard title="Top users" description={`The ${USERS_LIMIT} users with the most tokens.`} view="users" range={range}>
           <DataState what="top users" data={users.data?.rows} error={users.error} onRetry={() => void users.mutate()} isEmpty={(rows) => rows.length === 0} empty="No requests in this range." skeleton={<TableSkeleton rows={3} />}>
-            {(rows) => <FiguresTable keyLabel="User" testId="analytics-users-table" rows={rows.map((row) => ({ ...row, key: row.userId, label: <UserLink userId={row.userId} /> }))} />}
+            {(rows) => <FiguresTable keyLabel="User" testId="analytics-users-table" label="Top users" rows={rows.map((row) => ({ ...row, key: row.userId, label: <UserLink userId={row.userId} /> }))} />}
           </DataState>
         </AnalyticsCard>
       </div>

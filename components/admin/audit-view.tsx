@@ -32,7 +32,7 @@ export function AuditView() {
       <AuditFilters value={filters} onApply={setFilters} />
       <PagedData what="the audit log" pages={audit} moreTestId="audit-more" empty={filtered ? "No audit rows match these filters." : "No admin changes yet."}>
         {(items) => (
-          <Table data-testid="audit-table">
+          <Table data-testid="audit-table" scrollLabel="Audit log">
             <TableHeader>
               <TableRow>
                 <TableHead>When</TableHead>

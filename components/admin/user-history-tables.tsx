@@ -20,7 +20,7 @@ export function BalanceLedgerTable({ entries }: { entries: BalanceEntryView[] })
       {entries.length === 0 ? (
         <EmptyState>No balance entries yet.</EmptyState>
       ) : (
-        <Table data-testid="balance-ledger">
+        <Table data-testid="balance-ledger" scrollLabel="Balance ledger">
           <TableHeader>
             <TableRow>
               <TableHead>When</TableHead>
@@ -67,7 +67,7 @@ export function RecentUsageTable({ entries }: { entries: UsageEntryView[] }) {
       {entries.length === 0 ? (
         <EmptyState>No requests yet.</EmptyState>
       ) : (
-        <Table data-testid="recent-usage">
+        <Table data-testid="recent-usage" scrollLabel="Recent usage">
           <TableHeader>
             <TableRow>
               <TableHead>When</TableHead>

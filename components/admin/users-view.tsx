@@ -59,7 +59,7 @@ export function UsersView() {
         what="users"
         pages={users}
         moreTestId="users-more"
-        empty={filtered ? "No user matches this search." : "No accounts yet: an account is made on a user's first request."}
+        empty={filtered ? "No account matches. An account exists once its user has made a request (or an admin has changed it)." : "No accounts yet: an account is made on a user's first request."}
       >
         {(items) => (
           <Table data-testid="users-table">

@@ -5,9 +5,9 @@ import { formatCost, formatNumber } from "@/lib/client/format";
 export type FiguresRow = { key: string; label: ReactNode; requests: number; inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number };
 
 /** Requests, tokens and cost by one key (a model, a day, a user): the usage page's and the admin analytics' tables. */
-export function FiguresTable({ keyLabel, rows, testId }: { keyLabel: string; rows: FiguresRow[]; testId: string }) {
+export function FiguresTable({ keyLabel, rows, testId, label }: { keyLabel: string; rows: FiguresRow[]; testId: string; label: string }) {
   return (
-    <Table data-testid={testId}>
+    <Table data-testid={testId} scrollLabel={label}>
       <TableHeader>
         <TableRow>
           <TableHead>{keyLabel}</TableHead>

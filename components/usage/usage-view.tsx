@@ -79,7 +79,7 @@ export function UsageView() {
         <div className="mt-3">
           {byModel.data ? (
             byModel.data.length ? (
-              <FiguresTable keyLabel="Model" testId="by-model" rows={byModel.data.map((m) => ({ ...m, key: m.model, label: m.model }))} />
+              <FiguresTable keyLabel="Model" testId="by-model" label="Usage by model" rows={byModel.data.map((m) => ({ ...m, key: m.model, label: m.model }))} />
             ) : (
               <p className="text-sm text-muted-foreground">No requests in this range.</p>
             )

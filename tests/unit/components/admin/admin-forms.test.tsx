@@ -11,7 +11,7 @@ vi.mock("sonner", () => ({ toast: { warning: vi.fn(), error: vi.fn(), success: v
 const free: PlanView = { id: "free", displayName: "Free", period: "day", tokenCap: 40_000, modelTiers: ["basic"], maxOutputTokens: 2048, sortOrder: 10, updatedAt: "2026-12-01T00:00:00Z" };
 
 function serve(answer: { status: number; body: unknown }) {
-  const fetchMock = vi.fn(async (_url: string, _init?: RequestInit) => Response.json(answer.body, { status: answer.status }));
+  const fetchMock = vi.fn<(url: string, init?: RequestInit) => Promise<Response>>(async () => Response.json(answer.body, { status: answer.status }));
   vi.stubGlobal("fetch", fetchMock);
   return fetchMock;
 }
