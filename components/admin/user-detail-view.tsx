@@ -2,7 +2,7 @@
 
 import { ArrowLeftIcon, CoinsIcon, CreditCardIcon, GaugeIcon, LayersIcon, RotateCcwIcon } from "lucide-react";
 import Link from "next/link";
-import { useState, type ReactNode } from "react";
+import { useRef, useState, type ReactNode } from "react";
 import useSWR from "swr";
 import { DataState } from "@/components/admin/data-state";
 import { CapOverrideForm, ChangePlanForm, GrantForm, ResetUsageForm, TopUpForm, type UserAction } from "@/components/admin/user-action-forms";
@@ -30,6 +30,13 @@ export function UserDetailView({ userId }: { userId: string }) {
   const { data, error, mutate } = useSWR<UserDetail>(key, getJson);
   const [open, setOpen] = useState<UserAction | null>(null);
   const Form = open ? FORMS[open] : null;
+  // The dialogs are mounted only while open: closing one hands the focus back to its button here.
+  const buttons = useRef<Partial<Record<UserAction, HTMLButtonElement | null>>>({});
+  const close = () => {
+    const button = open ? buttons.current[open] : null;
+    setOpen(null);
+    requestAnimationFrame(() => button?.focus());
+  };
 
   return (
     <div className="space-y-4">
@@ -60,7 +67,16 @@ export function UserDetailView({ userId }: { userId: string }) {
             <UserStats user={user} />
             <div className="flex flex-wrap gap-2" role="group" aria-label="Actions for this user">
               {ACTIONS.map(({ action, label, icon }) => (
-                <Button key={action} variant="outline" size="sm" onClick={() => setOpen(action)} data-testid={`action-${action}`}>
+                <Button
+                  key={action}
+                  ref={(element) => {
+                    buttons.current[action] = element;
+                  }}
+                  variant="outline"
+                  size="sm"
+                  onClick={() => setOpen(action)}
+                  data-testid={`action-${action}`}
+                >
                   {icon} {label}
                 </Button>
               ))}
@@ -68,9 +84,9 @@ export function UserDetailView({ userId }: { userId: string }) {
             {Form ? (
               <Form
                 user={user}
-                onClose={() => setOpen(null)}
+                onClose={close}
                 onDone={() => {
-                  setOpen(null);
+                  close();
                   void mutate();
                 }}
               />

@@ -38,7 +38,7 @@ export function BalanceLedgerTable({ entries }: { entries: BalanceEntryView[] })
                 <TableCell>
                   <Badge variant={entry.delta >= 0 ? "default" : "secondary"}>{KIND_LABELS[entry.kind] ?? entry.kind}</Badge>
                 </TableCell>
-                <TableCell className={cn("text-right font-medium tabular-nums", entry.delta >= 0 ? "text-ok" : "text-muted-foreground")}>
+                <TableCell className={cn("text-right font-medium tabular-nums", entry.delta >= 0 ? "text-foreground" : "text-muted-foreground")}>
                   {entry.delta >= 0 ? "+" : "−"}
                   {formatNumber(Math.abs(entry.delta))}
                 </TableCell>
