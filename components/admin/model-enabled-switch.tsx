@@ -13,6 +13,7 @@ export function ModelEnabledSwitch({ model }: { model: AdminModelView }) {
   const { mutate } = useSWRConfig();
   const [pending, setPending] = useState(false);
   async function toggle(enabled: boolean) {
+    if (pending) return;
     setPending(true);
     try {
       await fetchJson(ADMIN_API.models, { method: "PATCH", json: { id: model.id, enabled } });
@@ -26,7 +27,8 @@ export function ModelEnabledSwitch({ model }: { model: AdminModelView }) {
   }
   return (
     <span className="flex items-center gap-2">
-      <Switch checked={model.enabled} disabled={pending} onCheckedChange={(on) => void toggle(on)} aria-label={`${model.displayName} enabled`} />
+      {/* Not disabled while saving: a disabled switch would drop the keyboard focus. */}
+      <Switch checked={model.enabled} aria-busy={pending || undefined} onCheckedChange={(on) => void toggle(on)} aria-label={`${model.displayName} enabled`} />
       <span className="text-xs text-muted-foreground" aria-hidden="true">
         {model.enabled ? "On" : "Off"}
       </span>

@@ -55,7 +55,7 @@ export function UserDetailView({ userId }: { userId: string }) {
         error={error}
         onRetry={() => void mutate()}
         skeleton={
-          <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+          <div className="grid grid-cols-2 gap-3 lg:grid-cols-3">
             {[0, 1, 2, 3, 4, 5].map((i) => (
               <Skeleton key={i} className="h-24 w-full rounded-xl" />
             ))}

@@ -8,7 +8,7 @@ import { usagePercent } from "@/lib/client/thresholds";
 export function UserStats({ user }: { user: UserDetailView }) {
   const percent = usagePercent(user.used, user.cap);
   return (
-    <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3" data-testid="user-stats">
+    <div className="grid grid-cols-2 gap-3 lg:grid-cols-3" data-testid="user-stats">
       <Stat label="Plan" value={user.planName} detail={`${user.period === "day" ? "Daily" : "Monthly"} allowance, reset at ${user.period === "day" ? "midnight" : "the month's start"} UTC`} />
       <Stat
         label="Used this period"
@@ -33,9 +33,9 @@ export function UserStats({ user }: { user: UserDetailView }) {
 
 function Stat({ label, value, detail, testId, dataValue, muted }: { label: string; value: string; detail: string; testId?: string; dataValue?: number; muted?: boolean }) {
   return (
-    <Card className="p-4">
+    <Card className="min-w-0 p-3 sm:p-4">
       <p className="text-sm text-muted-foreground">{label}</p>
-      <p className={cn("mt-1 text-xl font-semibold tabular-nums", muted && "text-muted-foreground")} data-testid={testId} data-value={dataValue}>
+      <p className={cn("mt-1 break-words text-lg font-semibold tabular-nums sm:text-xl", muted && "text-muted-foreground")} data-testid={testId} data-value={dataValue}>
         {value}
       </p>
       <p className="mt-0.5 text-xs text-muted-foreground">{detail}</p>
