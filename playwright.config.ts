@@ -64,7 +64,16 @@ export default defineConfig({
       url: `${baseURL}/api/health`,
       timeout: 360_000,
       ...launcher,
-      env: { ...localStandIns, LOCAL_DB_PORT: String(E2E_DB_PORT), LOCAL_LLM_PORT: String(E2E_LLM_PORT), APP_URL: baseURL, AUTH_MODE: "dev", ...noClerk },
+      env: {
+        ...localStandIns,
+        LOCAL_DB_PORT: String(E2E_DB_PORT),
+        LOCAL_LLM_PORT: String(E2E_LLM_PORT),
+        APP_URL: baseURL,
+        AUTH_MODE: "dev",
+        ...noClerk,
+        // tests/e2e/admin*.spec.ts sign in as "E2E Admin" (dev_e2e_admin), made an admin on the first admin request.
+        ADMIN_USER_IDS: "dev_e2e_admin",
+      },
     },
     // The same build again, signing in with Clerk (test keys; tests/e2e/clerk.spec.ts). Web servers start
     // one after the other, so the build above is done when this one starts.

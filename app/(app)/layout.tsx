@@ -2,17 +2,19 @@ import { headers } from "next/headers";
 import { AuthBoundary } from "@/app/_auth/auth-boundary";
 import { AppProviders } from "@/components/app-providers";
 import { AppShell } from "@/components/sidebar/app-sidebar";
-import { requirePageUser } from "@/lib/api/page-user";
+import { isPageAdmin, requirePageUser } from "@/lib/api/page-user";
 import { authProvider } from "@/lib/auth/provider";
 
-/** The signed-in app: sidebar (conversations, gauge, account) and the page beside it. */
+/** The signed-in app: sidebar (conversations, gauge, account, admin for admins) and the page beside it. */
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const path = (await headers()).get("x-pathname") ?? "/chat";
   const user = await requirePageUser(path);
+  // Only shows or hides the Admin link: every admin page and route checks again.
+  const isAdmin = await isPageAdmin(user.id);
   return (
     <AuthBoundary>
       <AppProviders>
-        <AppShell userName={user.name} signIn={authProvider()}>
+        <AppShell userName={user.name} isAdmin={isAdmin} signIn={authProvider()}>
           {children}
         </AppShell>
       </AppProviders>

@@ -1,6 +1,6 @@
 "use client";
 
-import { BarChart3Icon, GaugeIcon, MenuIcon, SquarePenIcon } from "lucide-react";
+import { BarChart3Icon, GaugeIcon, MenuIcon, ShieldIcon, SquarePenIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { lazy, Suspense, useState } from "react";
@@ -14,10 +14,24 @@ import { cn } from "@/lib/client/cn";
 /** Clerk's account button, loaded only on a server that signs in with Clerk. */
 const ClerkUserButton = lazy(() => import("@/components/auth/clerk-user-button"));
 
-type SignIn = "clerk" | "dev";
+type ShellUser = { userName: string; isAdmin: boolean; signIn: "clerk" | "dev" };
 
-/** The sidebar's content: new chat, conversations, usage link, the gauge and the user. */
-function SidebarContent({ userName, signIn, onNavigate }: { userName: string; signIn: SignIn; onNavigate?: () => void }) {
+/** A link of the sidebar's foot (usage, admin), marked when its page is open. */
+function FootLink({ href, active, icon, label, onNavigate }: { href: string; active: boolean; icon: React.ReactNode; label: string; onNavigate?: () => void }) {
+  return (
+    <Link
+      href={href}
+      onClick={onNavigate}
+      aria-current={active ? "page" : undefined}
+      className={cn("flex items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-accent", active && "bg-accent")}
+    >
+      {icon} {label}
+    </Link>
+  );
+}
+
+/** The sidebar's content: new chat, conversations, usage (and, for admins, admin) links, the gauge and the user. */
+function SidebarContent({ userName, isAdmin, signIn, onNavigate }: ShellUser & { onNavigate?: () => void }) {
   const pathname = usePathname();
   return (
     <div className="flex h-full min-h-0 flex-col gap-2 p-3">
@@ -35,14 +49,22 @@ function SidebarContent({ userName, signIn, onNavigate }: { userName: string; si
       <div className="min-h-0 flex-1 overflow-y-auto py-1">
         <ConversationList onNavigate={onNavigate} />
       </div>
-      <Link
+      <FootLink
         href="/usage"
-        onClick={onNavigate}
-        aria-current={pathname === "/usage" ? "page" : undefined}
-        className={cn("flex items-center gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-accent", pathname === "/usage" && "bg-accent")}
-      >
-        <BarChart3Icon className="size-4 text-muted-foreground" aria-hidden="true" /> Usage and history
-      </Link>
+        active={pathname === "/usage"}
+        onNavigate={onNavigate}
+        icon={<BarChart3Icon className="size-4 text-muted-foreground" aria-hidden="true" />}
+        label="Usage and history"
+      />
+      {isAdmin ? (
+        <FootLink
+          href="/admin"
+          active={pathname === "/admin" || pathname.startsWith("/admin/")}
+          onNavigate={onNavigate}
+          icon={<ShieldIcon className="size-4 text-muted-foreground" aria-hidden="true" />}
+          label="Admin"
+        />
+      ) : null}
       <TokenGauge />
       {signIn === "clerk" ? (
         <Suspense fallback={<div className="min-h-11" />}>
@@ -62,12 +84,12 @@ const MobileDrawer = lazy(() => import("@/components/sidebar/mobile-drawer"));
  * The signed-in shell: a sidebar beside the page on wide screens; at phone width a top bar whose
  * menu button opens the sidebar as a drawer.
  */
-export function AppShell({ userName, signIn, children }: { userName: string; signIn: SignIn; children: React.ReactNode }) {
+export function AppShell({ userName, isAdmin, signIn, children }: ShellUser & { children: React.ReactNode }) {
   const [open, setOpen] = useState(false);
   return (
     <div className="flex h-dvh overflow-hidden">
       <aside className="hidden w-72 shrink-0 border-r bg-sidebar md:block" aria-label="Sidebar">
-        <SidebarContent userName={userName} signIn={signIn} />
+        <SidebarContent userName={userName} isAdmin={isAdmin} signIn={signIn} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-2 border-b px-2 py-2 md:hidden">
@@ -77,7 +99,7 @@ export function AppShell({ userName, signIn, children }: { userName: string; sig
           {open ? (
             <Suspense fallback={null}>
               <MobileDrawer open onOpenChange={setOpen}>
-                <SidebarContent userName={userName} signIn={signIn} onNavigate={() => setOpen(false)} />
+                <SidebarContent userName={userName} isAdmin={isAdmin} signIn={signIn} onNavigate={() => setOpen(false)} />
               </MobileDrawer>
             </Suspense>
           ) : null}

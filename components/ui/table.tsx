@@ -1,9 +1,13 @@
 import type { ComponentProps } from "react";
 import { cn } from "@/lib/client/cn";
 
-export function Table({ className, ...props }: ComponentProps<"table">) {
+/**
+ * A table in a sideways scroller. `scrollLabel` names the scroller and puts it in the tab order, so
+ * a keyboard can scroll a wide table that has nothing focusable of its own (links and buttons already scroll it).
+ */
+export function Table({ className, scrollLabel, ...props }: ComponentProps<"table"> & { scrollLabel?: string }) {
   return (
-    <div className="relative w-full overflow-x-auto">
+    <div className="@container relative w-full overflow-x-auto" {...(scrollLabel ? { role: "region", "aria-label": scrollLabel, tabIndex: 0 } : {})}>
       <table className={cn("w-full caption-bottom text-sm", className)} {...props} />
     </div>
   );

@@ -1,6 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { gridProps, tooltipContentStyle, utcDayLabel, xAxisProps, yAxisProps } from "@/components/usage/chart-style";
 import { formatCompact, formatNumber } from "@/lib/client/format";
 import type { UsageDailyView } from "@/lib/client/usage";
 
@@ -10,7 +11,7 @@ const COLOURS = ["var(--primary)", "oklch(0.7 0.15 150)", "oklch(0.75 0.15 75)",
 export function DailyChart({ daily }: { daily: UsageDailyView }) {
   const rows = daily.days.map((day) => ({
     date: day.date,
-    label: new Date(`${day.date}T00:00:00Z`).toLocaleDateString(undefined, { day: "numeric", month: "short", timeZone: "UTC" }),
+    label: utcDayLabel(day.date),
     ...Object.fromEntries(daily.models.map((model) => [model, day.byModel[model]?.tokens ?? 0])),
     total: day.totalTokens,
   }));
@@ -23,14 +24,10 @@ export function DailyChart({ daily }: { daily: UsageDailyView }) {
       <div className="h-64 w-full" aria-hidden="true">
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} accessibilityLayer={false}>
-            <CartesianGrid vertical={false} stroke="var(--border)" />
-            <XAxis dataKey="label" tickLine={false} axisLine={false} fontSize={11} interval="preserveStartEnd" minTickGap={16} stroke="var(--muted-foreground)" />
-            <YAxis tickLine={false} axisLine={false} fontSize={11} width={44} tickFormatter={(v: number) => formatCompact(v)} stroke="var(--muted-foreground)" />
-            <Tooltip
-              cursor={{ fill: "var(--muted)" }}
-              contentStyle={{ background: "var(--card)", border: "1px solid var(--border)", borderRadius: 8, fontSize: 12 }}
-              formatter={(value) => formatNumber(Number(value))}
-            />
+            <CartesianGrid {...gridProps} />
+            <XAxis dataKey="label" {...xAxisProps} />
+            <YAxis {...yAxisProps} tickFormatter={(v: number) => formatCompact(v)} />
+            <Tooltip cursor={{ fill: "var(--muted)" }} contentStyle={tooltipContentStyle} formatter={(value) => formatNumber(Number(value))} />
             {daily.models.length > 1 ? <Legend wrapperStyle={{ fontSize: 12 }} /> : null}
             {daily.models.map((model, i) => (
               <Bar key={model} dataKey={model} stackId="tokens" fill={COLOURS[i % COLOURS.length]} radius={i === daily.models.length - 1 ? [3, 3, 0, 0] : 0} />

@@ -6,8 +6,9 @@ import Link from "next/link";
 import { useState } from "react";
 import useSWR from "swr";
 import useSWRInfinite from "swr/infinite";
+import { FiguresTable } from "@/components/usage/figures-table";
+import { OutcomeBadge } from "@/components/usage/outcome-badge";
 import { RangeSwitcher } from "@/components/usage/range-switcher";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardDescription, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -78,30 +79,7 @@ export function UsageView() {
         <div className="mt-3">
           {byModel.data ? (
             byModel.data.length ? (
-              <Table data-testid="by-model">
-                <TableHeader>
-                  <TableRow>
-                    <TableHead>Model</TableHead>
-                    <TableHead className="text-right">Requests</TableHead>
-                    <TableHead className="text-right">Input</TableHead>
-                    <TableHead className="text-right">Output</TableHead>
-                    <TableHead className="text-right">Total tokens</TableHead>
-                    <TableHead className="text-right">Cost</TableHead>
-                  </TableRow>
-                </TableHeader>
-                <TableBody>
-                  {byModel.data.map((m) => (
-                    <TableRow key={m.model}>
-                      <TableCell className="font-medium">{m.model}</TableCell>
-                      <TableCell className="text-right tabular-nums">{formatNumber(m.requests)}</TableCell>
-                      <TableCell className="text-right tabular-nums">{formatNumber(m.inputTokens)}</TableCell>
-                      <TableCell className="text-right tabular-nums">{formatNumber(m.outputTokens)}</TableCell>
-                      <TableCell className="text-right tabular-nums">{formatNumber(m.totalTokens)}</TableCell>
-                      <TableCell className="text-right tabular-nums">{formatCost(m.costUsd)}</TableCell>
-                    </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
+              <FiguresTable keyLabel="Model" testId="by-model" label="Usage by model" rows={byModel.data.map((m) => ({ ...m, key: m.model, label: m.model }))} />
             ) : (
               <p className="text-sm text-muted-foreground">No requests in this range.</p>
             )
@@ -150,9 +128,7 @@ export function UsageView() {
                       <TableCell className="text-right tabular-nums font-medium">{formatNumber(item.totalTokens)}</TableCell>
                       <TableCell className="text-right tabular-nums">{formatCost(item.costUsd)}</TableCell>
                       <TableCell>
-                        <Badge variant={item.outcome === "ok" ? "secondary" : item.outcome === "aborted" ? "warning" : "danger"}>
-                          {item.outcome === "ok" ? "Complete" : item.outcome === "aborted" ? "Stopped" : "Error"}
-                        </Badge>
+                        <OutcomeBadge outcome={item.outcome} />
                       </TableCell>
                       <TableCell>
                         {item.conversationId ? (

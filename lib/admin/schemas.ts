@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idSchema } from "@/lib/client/admin-inputs";
 
 /**
  * The admin API's inputs (route bodies and queries; a bad value is a 400 naming the field) and the
@@ -6,72 +7,22 @@ import { z } from "zod";
  */
 
 // ---------------------------------------------------------------------------------------------
-// Inputs
+// Inputs: the bodies are client-safe (the admin console validates its forms with them)
 // ---------------------------------------------------------------------------------------------
-const tiers = ["basic", "advanced", "premium"] as const;
-const int = (min: number, max: number) =>
-  z.number("must be a number").int("must be an integer").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
-const reason = z.string("must be a string").trim().min(1, "must not be empty").max(500, "must be at most 500 characters");
-const optionalReason = reason.optional();
-const id = z.string("must be a string").trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
-const displayName = z.string("must be a string").trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
-
-/** Refuses a body that changes nothing. */
-function atLeastOneOf<T extends Record<string, unknown>>(fields: readonly (keyof T & string)[]) {
-  return (value: T, ctx: z.RefinementCtx) => {
-    if (!fields.some((field) => value[field] !== undefined)) {
-      ctx.addIssue({ code: "custom", path: [], message: `must change at least one of ${fields.join(", ")}` });
-    }
-  };
-}
-
-/** PATCH /api/admin/plans: `{ id, displayName?, period?, tokenCap?, modelTiers?, maxOutputTokens?, reason? }` */
-export const updatePlanSchema = z
-  .strictObject({
-    id,
-    displayName: displayName.optional(),
-    period: z.enum(["day", "month"], "must be day or month").optional(),
-    tokenCap: int(0, 1_000_000_000_000).optional(),
-    modelTiers: z.array(z.enum(tiers, "must be basic, advanced or premium"), "must be an array").optional(),
-    maxOutputTokens: int(1, 1_000_000).optional(),
-    reason: optionalReason,
-  })
-  .superRefine(atLeastOneOf(["displayName", "period", "tokenCap", "modelTiers", "maxOutputTokens"]));
-export type UpdatePlan = z.infer<typeof updatePlanSchema>;
-
-const price = z.number("must be a number").min(0, "must be at least 0").max(100_000, "must be at most 100000");
-
-/** PATCH /api/admin/models: `{ id, displayName?, enabled?, tier?, inputPricePerMtok?, outputPricePerMtok?, contextWindow?, promptTokenFactor?, reason? }` */
-export const updateModelSchema = z
-  .strictObject({
-    id,
-    displayName: displayName.optional(),
-    enabled: z.boolean("must be true or false").optional(),
-    tier: z.enum(tiers, "must be basic, advanced or premium").optional(),
-    inputPricePerMtok: price.optional(),
-    outputPricePerMtok: price.optional(),
-    contextWindow: int(1, 100_000_000).optional(),
-    promptTokenFactor: z.number("must be a number").min(1, "must be at least 1").max(4, "must be at most 4").optional(),
-    reason: optionalReason,
-  })
-  .superRefine(
-    atLeastOneOf(["displayName", "enabled", "tier", "inputPricePerMtok", "outputPricePerMtok", "contextWindow", "promptTokenFactor"]),
-  );
-export type UpdateModel = z.infer<typeof updateModelSchema>;
-
-/** PATCH /api/admin/settings: `{ starterBalance?, holdTtlSeconds?, balanceExpiryDays? (null: never), reason? }` */
-export const updateSettingsSchema = z
-  .strictObject({
-    starterBalance: int(0, 1_000_000_000).optional(),
-    holdTtlSeconds: int(60, 86_400).optional(),
-    balanceExpiryDays: int(1, 3650).nullable().optional(),
-    reason: optionalReason,
-  })
-  .superRefine(atLeastOneOf(["starterBalance", "holdTtlSeconds", "balanceExpiryDays"]));
-export type UpdateSettings = z.infer<typeof updateSettingsSchema>;
-
-/** POST /api/admin/jobs/expire-balances: `{ reason? }` */
-export const expireBalancesSchema = z.strictObject({ reason: optionalReason });
+export {
+  expireBalancesSchema,
+  grantTokensSchema,
+  resetUsageSchema,
+  setCapOverrideSchema,
+  setUserPlanSchema,
+  topUpSchema,
+  updateModelSchema,
+  updatePlanSchema,
+  updateSettingsSchema,
+  type UpdateModel,
+  type UpdatePlan,
+  type UpdateSettings,
+} from "@/lib/client/admin-inputs";
 
 /** What a balance expiry run did. */
 export const expireBalancesResultSchema = z
@@ -85,18 +36,7 @@ export const expireBalancesResultSchema = z
   }));
 
 /** The `:id` of /api/admin/users/:id/… */
-export const userParamsSchema = z.object({ id });
-
-/** POST /api/admin/users/:id/plan */
-export const setUserPlanSchema = z.strictObject({ planId: id, reason: optionalReason });
-/** POST /api/admin/users/:id/cap-override: `cap: null` clears it. */
-export const setCapOverrideSchema = z.strictObject({ cap: int(0, 1_000_000_000_000).nullable(), reason: optionalReason });
-/** POST /api/admin/users/:id/reset-usage */
-export const resetUsageSchema = z.strictObject({ reason });
-/** POST /api/admin/users/:id/grant */
-export const grantTokensSchema = z.strictObject({ tokens: int(1, 1_000_000_000), reason });
-/** POST /api/admin/users/:id/top-up: a payment reference is applied once, ever. */
-export const topUpSchema = z.strictObject({ tokens: int(1, 1_000_000_000), paymentRef: id, reason: optionalReason });
+export const userParamsSchema = z.object({ id: idSchema });
 
 const limit = z.coerce.number("must be a number").int("must be an integer").min(1, "must be at least 1").max(100, "must be at most 100").default(50);
 const optionalText = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional();

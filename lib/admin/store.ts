@@ -45,17 +45,22 @@ export function adminUserIds(): readonly string[] {
 }
 
 export function createAdminStore(rpc: RpcClient) {
+  /**
+   * Whether the user is an admin in the database. One call: a user listed in ADMIN_USER_IDS is made
+   * an admin first (idempotent; writes nothing once they are one).
+   */
+  async function isAdmin(userId: string): Promise<boolean> {
+    const result = parseDbResult(adminStatusSchema, await rpc.call("get_admin_status", { p_user_id: userId, p_bootstrap: adminUserIds().includes(userId) }));
+    return result.is_admin;
+  }
+
   return {
-    /**
-     * 403 unless the user is an admin in the database. One call: a user listed in ADMIN_USER_IDS is
-     * made an admin first (idempotent; writes nothing once they are one).
-     */
+    /** For pages (the sidebar's Admin link, the admin layout): the answer, never a throw. */
+    isAdmin,
+
+    /** For routes: 403 `forbidden` "Admins only." unless the user is an admin (the same one call as isAdmin). */
     async requireAdmin(userId: string): Promise<void> {
-      const result = parseDbResult(
-        adminStatusSchema,
-        await rpc.call("get_admin_status", { p_user_id: userId, p_bootstrap: adminUserIds().includes(userId) }),
-      );
-      if (!result.is_admin) throw new AppError("forbidden", "Admins only.");
+      if (!(await isAdmin(userId))) throw new AppError("forbidden", "Admins only.");
     },
 
     /** Marks the users admins (creating accounts if needed); audited. */

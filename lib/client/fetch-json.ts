@@ -20,3 +20,6 @@ export async function fetchJson<T>(input: string, init: RequestInit & { json?: u
   if (!response.ok) throw toApiError(body, response.status);
   return body as T;
 }
+
+/** SWR's fetcher for the JSON API: the key is the URL. */
+export const getJson = <T,>(url: string): Promise<T> => fetchJson<T>(url);

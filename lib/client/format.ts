@@ -55,3 +55,9 @@ export function describeReset(resetsAt: Date, period: "day" | "month", now: Date
   const boundary = period === "day" ? "midnight UTC" : `${month} 1, 00:00 UTC`;
   return `Resets ${formatDuration(resetsAt, now)} (${formatLocalTime(resetsAt, now)} your time, ${boundary})`;
 }
+
+/** `2 Dec 2026, 14:05`: a moment in the user's locale and time zone; `—` when there is none. */
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}

@@ -1,0 +1,7 @@
+import { PlansView } from "@/components/admin/plans-view";
+
+export const metadata = { title: "Plans" };
+
+export default function PlansAdminPage() {
+  return <PlansView />;
+}
