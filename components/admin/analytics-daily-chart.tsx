@@ -16,7 +16,7 @@ export default function AnalyticsDailyChart({ rows }: { rows: DailyAnalytics["ro
           <XAxis dataKey="label" {...xAxisProps} />
           <YAxis {...yAxisProps} tickFormatter={(v: number) => formatCompact(v)} />
           <Tooltip cursor={{ stroke: "var(--border)" }} contentStyle={tooltipContentStyle} formatter={(value) => [formatNumber(Number(value)), "Tokens"]} />
-          <Area type="monotone" dataKey="totalTokens" stroke="var(--primary)" fill="var(--primary)" fillOpacity={0.15} strokeWidth={2} />
+          <Area type="monotone" dataKey="totalTokens" stroke="var(--primary)" fill="var(--primary)" fillOpacity={0.15} strokeWidth={2} isAnimationActive={false} />
         </AreaChart>
       </ResponsiveContainer>
     </div>

@@ -155,31 +155,39 @@ test("every admin screen, light and dark, desktop and phone width: screenshots k
   expect(await seeder.api(`/api/admin/users/${encodeURIComponent(user.id)}/grant`, "POST", { tokens: 5_000, reason: "e2e: screenshots" })).toBe(200);
   await seeder.close();
   const someone = user.id;
-  for (const colorScheme of ["light", "dark"] as const) {
-    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
-      const admin = await AdminPage.open(browser, { colorScheme, viewport });
-      const suffix = `${colorScheme}-${viewport.width}`;
-      try {
-        for (const screen of ADMIN_SCREENS) {
-          await admin.goto(screen);
-          await admin.page.screenshot({ path: testInfo.outputPath(`admin-${screen}-${suffix}.png`), fullPage: true });
-          if (colorScheme === "light" && viewport.width === 1280) expect([screen, await axeViolations(admin.page)]).toEqual([screen, []]);
-        }
-        await admin.goto(`users/${encodeURIComponent(someone)}`);
-        await admin.page.screenshot({ path: testInfo.outputPath(`admin-user-${suffix}.png`), fullPage: true });
-        if (colorScheme === "light" && viewport.width === 1280) expect(["user", await axeViolations(admin.page)]).toEqual(["user", []]);
-        await admin.page.getByTestId("action-grant").click();
-        await expect(admin.page.getByRole("dialog", { name: "Grant tokens" })).toBeVisible();
-        await admin.page.screenshot({ path: testInfo.outputPath(`admin-user-grant-dialog-${suffix}.png`) });
-
-        await admin.goto("plans");
-        await admin.page.getByRole("button", { name: "Edit Pro plan" }).click();
-        await expect(admin.page.getByTestId("plan-form")).toBeVisible();
-        await admin.page.screenshot({ path: testInfo.outputPath(`admin-plans-editing-${suffix}.png`), fullPage: true });
-        if (colorScheme === "light" && viewport.width === 1280) expect(["plan form", await axeViolations(admin.page)]).toEqual(["plan form", []]);
-      } finally {
-        await admin.close();
+  // Light at desktop width (with the axe scans) and dark at phone width cover both themes and both layouts; set
+  // E2E_ALL_SCREENSHOTS=1 for all four combinations (twice the time; the CI run keeps to two).
+  const desktop = { width: 1280, height: 900 };
+  const phone = { width: 390, height: 844 };
+  const combinations = process.env.E2E_ALL_SCREENSHOTS
+    ? (["light", "dark"] as const).flatMap((colorScheme) => [desktop, phone].map((viewport) => ({ colorScheme, viewport })))
+    : [
+        { colorScheme: "light" as const, viewport: desktop },
+        { colorScheme: "dark" as const, viewport: phone },
+      ];
+  for (const { colorScheme, viewport } of combinations) {
+    const admin = await AdminPage.open(browser, { colorScheme, viewport });
+    const suffix = `${colorScheme}-${viewport.width}`;
+    try {
+      for (const screen of ADMIN_SCREENS) {
+        await admin.goto(screen);
+        await admin.page.screenshot({ path: testInfo.outputPath(`admin-${screen}-${suffix}.png`), fullPage: true });
+        if (colorScheme === "light" && viewport.width === 1280) expect([screen, await axeViolations(admin.page)]).toEqual([screen, []]);
       }
+      await admin.goto(`users/${encodeURIComponent(someone)}`);
+      await admin.page.screenshot({ path: testInfo.outputPath(`admin-user-${suffix}.png`), fullPage: true });
+      if (colorScheme === "light" && viewport.width === 1280) expect(["user", await axeViolations(admin.page)]).toEqual(["user", []]);
+      await admin.page.getByTestId("action-grant").click();
+      await expect(admin.page.getByRole("dialog", { name: "Grant tokens" })).toBeVisible();
+      await admin.page.screenshot({ path: testInfo.outputPath(`admin-user-grant-dialog-${suffix}.png`) });
+
+      await admin.goto("plans");
+      await admin.page.getByRole("button", { name: "Edit Pro plan" }).click();
+      await expect(admin.page.getByTestId("plan-form")).toBeVisible();
+      await admin.page.screenshot({ path: testInfo.outputPath(`admin-plans-editing-${suffix}.png`), fullPage: true });
+      if (colorScheme === "light" && viewport.width === 1280) expect(["plan form", await axeViolations(admin.page)]).toEqual(["plan form", []]);
+    } finally {
+      await admin.close();
     }
   }
 });
