@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import { getStores } from "@/lib/api/stores";
 import { getUser } from "@/lib/auth/get-user";
+import { authProvider } from "@/lib/auth/provider";
 import type { User } from "@/lib/auth/user";
 
 /**
@@ -15,8 +16,9 @@ export const getPageUser = cache(async (): Promise<User | null> => getUser(undef
 export async function requirePageUser(path: string): Promise<User> {
   const user = await getPageUser();
   if (!user) redirect(`/sign-in?next=${encodeURIComponent(path)}`);
-  // Clerk says who the user is on every request: keep the account's e-mail current (admin search).
-  if (user.email) await getStores().sessions.recordEmail(user.id, user.email);
+  // With Clerk (no session row of ours), the account exists from the first signed-in page on, with the
+  // e-mail the session token carries, for the admin console. The dev sign-in's session did both already.
+  if (authProvider() === "clerk") await getStores().sessions.recordSignIn(user.id, user.email);
   return user;
 }
 

@@ -32,7 +32,7 @@ export function devUserId(name: string): string {
 export async function createDevSession(input: DevSignIn, sessions: SessionStore): Promise<{ user: User; cookie: string }> {
   const user: User = { id: devUserId(input.name), name: input.name };
   const cookie = await startSession(sessions, user);
-  if (input.email) await sessions.recordEmail(user.id, input.email);
+  if (input.email) await sessions.recordSignIn(user.id, input.email);
   return { user, cookie };
 }
 

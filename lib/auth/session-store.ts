@@ -37,9 +37,13 @@ export function createSessionStore(rpc: RpcClient) {
       return parseDbResult(z.object({ revoked: z.boolean() }), await rpc.call("revoke_session", { p_id: id })).revoked;
     },
 
-    /** Records the e-mail the sign-in reported on the user's account (admin search); writes nothing when unchanged. */
-    async recordEmail(userId: string, email: string): Promise<void> {
-      await rpc.call("record_account_email", { p_user_id: userId, p_email: email });
+    /**
+     * A signed-in user has an account from then on (the admin console finds them), with the e-mail the
+     * sign-in reported, if any. Writes nothing when both are already so. (The dev sign-in's session
+     * row creates the account by itself; Clerk has no session row of ours.)
+     */
+    async recordSignIn(userId: string, email?: string): Promise<void> {
+      await rpc.call("record_sign_in", { p_user_id: userId, p_email: email });
     },
 
     /** Ends every valid session of a user (sign out everywhere); how many there were. */

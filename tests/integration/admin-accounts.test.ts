@@ -132,6 +132,24 @@ describe("e-mails on accounts", () => {
     expect(page.items).toEqual([expect.objectContaining({ userId: user.id, email: `mail.${tag}@example.com` })]);
   });
 
+  it("signing in creates the account (before any request), so the admin console finds the user", async () => {
+    const name = `Fresh ${randomUUID().slice(0, 8)}`;
+    const signIn = await routes.signIn!.POST!(await appRequest("/api/auth/sign-in", { method: "POST", json: { name } }));
+    const { user } = (await signIn.json()) as { user: { id: string } };
+    const { rows } = await db.query("select plan_id, email from public.accounts where user_id = $1", [user.id]);
+    expect(rows).toEqual([{ plan_id: "free", email: null }]);
+    const search = await routes.users!.GET!(await appRequest(`/api/admin/users?q=${encodeURIComponent(user.id)}`, { user: admin }));
+    expect(((await search.json()) as { items: { userId: string }[] }).items.map((item) => item.userId)).toEqual([user.id]);
+  });
+
+  it("record_sign_in (Clerk's signed-in pages) creates the account, and records the e-mail when given", async () => {
+    const userId = `user_clerk_${randomUUID()}`;
+    await callRpc(server, "record_sign_in", { p_user_id: userId });
+    expect((await db.query("select email from public.accounts where user_id = $1", [userId])).rows).toEqual([{ email: null }]);
+    await callRpc(server, "record_sign_in", { p_user_id: userId, p_email: "Someone@Example.com" });
+    expect((await db.query("select email from public.accounts where user_id = $1", [userId])).rows).toEqual([{ email: "someone@example.com" }]);
+  });
+
   it("a bad e-mail is a 400 naming the field, and no session starts", async () => {
     const response = await routes.signIn!.POST!(await appRequest("/api/auth/sign-in", { method: "POST", json: { name: "Bad Mail", email: "not-an-address" } }));
     expect(response.status).toBe(400);
