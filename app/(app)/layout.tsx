@@ -1,9 +1,8 @@
 import { headers } from "next/headers";
-import { AuthBoundary } from "@/app/_auth/auth-boundary";
 import { AppProviders } from "@/components/app-providers";
 import { AppShell } from "@/components/sidebar/app-sidebar";
 import { isPageAdmin, requirePageUser } from "@/lib/api/page-user";
-import { authProvider } from "@/lib/auth/provider";
+import { clerkConfig } from "@/lib/auth/provider";
 
 /** The signed-in app: sidebar (conversations, gauge, account, admin for admins) and the page beside it. */
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
@@ -12,12 +11,10 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   // Only shows or hides the Admin link: every admin page and route checks again.
   const isAdmin = await isPageAdmin(user.id);
   return (
-    <AuthBoundary>
-      <AppProviders>
-        <AppShell userName={user.name} isAdmin={isAdmin} signIn={authProvider()}>
-          {children}
-        </AppShell>
-      </AppProviders>
-    </AuthBoundary>
+    <AppProviders>
+      <AppShell userName={user.name} isAdmin={isAdmin} clerkPublishableKey={clerkConfig()?.publishableKey}>
+        {children}
+      </AppShell>
+    </AppProviders>
   );
 }

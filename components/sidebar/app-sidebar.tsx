@@ -14,7 +14,12 @@ import { cn } from "@/lib/client/cn";
 /** Clerk's account button, loaded only on a server that signs in with Clerk. */
 const ClerkUserButton = lazy(() => import("@/components/auth/clerk-user-button"));
 
-type ShellUser = { userName: string; isAdmin: boolean; signIn: "clerk" | "dev" };
+type ShellUser = {
+  userName: string;
+  isAdmin: boolean;
+  /** Set when the server signs in with Clerk: the account menu is Clerk's UserButton then. */
+  clerkPublishableKey?: string;
+};
 
 /** A link of the sidebar's foot (usage, admin), marked when its page is open. */
 function FootLink({ href, active, icon, label, onNavigate }: { href: string; active: boolean; icon: React.ReactNode; label: string; onNavigate?: () => void }) {
@@ -31,7 +36,7 @@ function FootLink({ href, active, icon, label, onNavigate }: { href: string; act
 }
 
 /** The sidebar's content: new chat, conversations, usage (and, for admins, admin) links, the gauge and the user. */
-function SidebarContent({ userName, isAdmin, signIn, onNavigate }: ShellUser & { onNavigate?: () => void }) {
+function SidebarContent({ userName, isAdmin, clerkPublishableKey, onNavigate }: ShellUser & { onNavigate?: () => void }) {
   const pathname = usePathname();
   return (
     <div className="flex h-full min-h-0 flex-col gap-2 p-3">
@@ -66,9 +71,9 @@ function SidebarContent({ userName, isAdmin, signIn, onNavigate }: ShellUser & {
         />
       ) : null}
       <TokenGauge />
-      {signIn === "clerk" ? (
+      {clerkPublishableKey ? (
         <Suspense fallback={<div className="min-h-11" />}>
-          <ClerkUserButton />
+          <ClerkUserButton publishableKey={clerkPublishableKey} />
         </Suspense>
       ) : (
         <UserMenu name={userName} onNavigate={onNavigate} />
@@ -84,12 +89,12 @@ const MobileDrawer = lazy(() => import("@/components/sidebar/mobile-drawer"));
  * The signed-in shell: a sidebar beside the page on wide screens; at phone width a top bar whose
  * menu button opens the sidebar as a drawer.
  */
-export function AppShell({ userName, isAdmin, signIn, children }: ShellUser & { children: React.ReactNode }) {
+export function AppShell({ userName, isAdmin, clerkPublishableKey, children }: ShellUser & { children: React.ReactNode }) {
   const [open, setOpen] = useState(false);
   return (
     <div className="flex h-dvh overflow-hidden">
       <aside className="hidden w-72 shrink-0 border-r bg-sidebar md:block" aria-label="Sidebar">
-        <SidebarContent userName={userName} isAdmin={isAdmin} signIn={signIn} />
+        <SidebarContent userName={userName} isAdmin={isAdmin} clerkPublishableKey={clerkPublishableKey} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-2 border-b px-2 py-2 md:hidden">
@@ -99,7 +104,7 @@ export function AppShell({ userName, isAdmin, signIn, children }: ShellUser & { 
           {open ? (
             <Suspense fallback={null}>
               <MobileDrawer open onOpenChange={setOpen}>
-                <SidebarContent userName={userName} isAdmin={isAdmin} signIn={signIn} onNavigate={() => setOpen(false)} />
+                <SidebarContent userName={userName} isAdmin={isAdmin} clerkPublishableKey={clerkPublishableKey} onNavigate={() => setOpen(false)} />
               </MobileDrawer>
             </Suspense>
           ) : null}

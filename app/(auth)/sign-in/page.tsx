@@ -1,9 +1,8 @@
 import { GaugeIcon } from "lucide-react";
 import Link from "next/link";
-import { AuthBoundary } from "@/app/_auth/auth-boundary";
-import { ClerkSignIn } from "@/components/auth/clerk-sign-in";
 import { DevSignInForm } from "@/components/auth/dev-sign-in-form";
-import { authProvider } from "@/lib/auth/provider";
+import { LazyClerkSignIn } from "@/components/auth/lazy-clerk-sign-in";
+import { clerkConfig } from "@/lib/auth/provider";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 
 export const metadata = { title: "Sign in" };
@@ -12,13 +11,12 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const next = safeRedirectPath(params.next);
   const landing = next === "/" ? "/chat" : next;
-  if (authProvider() === "clerk") {
+  const clerk = clerkConfig();
+  if (clerk) {
     return (
-      <AuthBoundary>
-        <main className="flex min-h-dvh items-center justify-center px-4 py-12">
-          <ClerkSignIn next={landing} />
-        </main>
-      </AuthBoundary>
+      <main className="flex min-h-dvh items-center justify-center px-4 py-12">
+        <LazyClerkSignIn publishableKey={clerk.publishableKey} next={landing} />
+      </main>
     );
   }
   return (
