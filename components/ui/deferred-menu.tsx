@@ -10,6 +10,7 @@ const RadixMenu = lazy(() => import("@/components/ui/radix-menu"));
 type TriggerProps = {
   onPointerEnter?: () => void;
   onFocus?: () => void;
+  onBlur?: () => void;
   onClick?: () => void;
   onKeyDown?: (event: KeyboardEvent) => void;
   "aria-haspopup"?: "menu";
@@ -24,15 +25,18 @@ type TriggerProps = {
  */
 export function DeferredMenu({ trigger, items, ...placement }: MenuPlacement & { trigger: ReactElement<TriggerProps>; items: MenuItemSpec[] }) {
   const [stage, setStage] = useState<"idle" | "loading" | "open">("idle");
-  const [hadFocus, setHadFocus] = useState(false);
+  // Whether the placeholder has the focus now: the loaded menu takes it over only then (focus that has
+  // moved on, say tabbed on to the composer, is never pulled back when the menu finishes loading).
+  const [hasFocus, setHasFocus] = useState(false);
   const load = () => setStage((current) => (current === "idle" ? "loading" : current));
   const open = () => setStage("open");
   const placeholder = cloneElement(trigger, {
     onPointerEnter: load,
     onFocus: () => {
-      setHadFocus(true);
+      setHasFocus(true);
       load();
     },
+    onBlur: () => setHasFocus(false),
     onClick: open,
     onKeyDown: (event: KeyboardEvent) => {
       if (event.key === "Enter" || event.key === " " || event.key === "ArrowDown") {
@@ -46,7 +50,7 @@ export function DeferredMenu({ trigger, items, ...placement }: MenuPlacement & {
   if (stage === "idle") return placeholder;
   return (
     <Suspense fallback={placeholder}>
-      <RadixMenu trigger={trigger} items={items} autoOpen={stage === "open"} focusTrigger={hadFocus} {...placement} />
+      <RadixMenu trigger={trigger} items={items} autoOpen={stage === "open"} focusTrigger={hasFocus} {...placement} />
     </Suspense>
   );
 }
