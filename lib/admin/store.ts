@@ -19,6 +19,7 @@ import {
   type UpdateSettings,
 } from "@/lib/admin/schemas";
 import { analyticsResultSchema, type AnalyticsQuery } from "@/lib/admin/analytics";
+import { toTextArrayLiteral } from "@/lib/db/array-literal";
 import { parseDbResult } from "@/lib/db/parse-result";
 import type { RpcClient } from "@/lib/db/rpc";
 import { getEnv } from "@/lib/env";
@@ -181,11 +182,6 @@ export function createAdminStore(rpc: RpcClient) {
 
 function userAction(value: unknown) {
   return parseDbResult(userActionResultSchema, value);
-}
-
-/** A PostgreSQL text[] literal, each element quoted (both adapters pass arrays as literals). */
-function toTextArrayLiteral(values: readonly string[]): string {
-  return `{${values.map((value) => `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`;
 }
 
 export type AdminStore = ReturnType<typeof createAdminStore>;

@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { toIntArrayLiteral } from "@/lib/db/array-literal";
 import { parseDbResult } from "@/lib/db/parse-result";
 import type { RpcClient, UserIdentity } from "@/lib/db/rpc";
 import { catalogueSchema } from "@/lib/metering/catalogue";
@@ -149,13 +150,3 @@ export function createMeteringStore(rpc: RpcClient) {
 }
 
 export type MeteringStore = ReturnType<typeof createMeteringStore>;
-
-/**
- * An integer[] argument as PostgreSQL's array literal, "{80,95}": the database port carries scalars,
- * and both adapters hand a string to the parameter's input function (node-postgres as an untyped
- * parameter, PostgREST through json_populate_record), which parses it as integer[].
- */
-function toIntArrayLiteral(values: readonly number[]): string {
-  for (const value of values) if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
-  return `{${values.join(",")}}`;
-}
