@@ -6,7 +6,7 @@ import nextTs from "eslint-config-next/typescript";
  * The dependency direction (README "Layout"), enforced: each room lists the rooms of lib/ it may
  * import; anything else in lib/, and app/, components/ and hooks/ from lib/, is an error.
  *
- *   app -> lib/api -> lib/{chat, metering, auth, rate-limit} -> lib/db, lib/llm -> lib/env, lib/errors -> lib/client
+ *   app -> lib/api -> lib/{chat, metering, auth, rate-limit} -> lib/db, lib/llm, lib/spool -> lib/env, lib/errors -> lib/client
  *   components, hooks -> lib/client only
  */
 const rooms = [
@@ -15,6 +15,7 @@ const rooms = [
   { files: ["lib/env.ts"], may: [], why: "lib/env.ts sits below every room." },
   { files: ["lib/db/**/*.ts"], may: ["db", "env", "errors"], why: "lib/db is the database port: it knows no metering, chat, LLM or auth." },
   { files: ["lib/llm/**/*.ts"], may: ["llm", "env", "errors"], why: "lib/llm is the model client: it keeps no books and reaches no database." },
+  { files: ["lib/spool/**/*.ts"], may: ["spool"], why: "lib/spool is a durable file queue: it knows nothing of what its records mean." },
   {
     files: ["lib/metering/**/*.ts"],
     may: ["metering", "db", "env", "errors", "client"],
@@ -26,12 +27,12 @@ const rooms = [
   { files: ["lib/admin/**/*.ts"], may: ["admin", "db", "env", "errors", "client"], why: "lib/admin reaches the database through lib/db only; it knows no metering, chat, LLM, auth or routes." },
   {
     files: ["lib/chat/**/*.ts"],
-    may: ["chat", "metering", "rate-limit", "auth", "llm", "db", "env", "errors", "client"],
+    may: ["chat", "metering", "rate-limit", "auth", "llm", "db", "spool", "env", "errors", "client"],
     why: "lib/chat composes the domain rooms; it never imports lib/api (the route layer).",
   },
   {
     files: ["lib/api/**/*.ts"],
-    may: ["api", "admin", "chat", "metering", "rate-limit", "auth", "usage", "llm", "db", "env", "errors", "client", "version"],
+    may: ["api", "admin", "chat", "metering", "rate-limit", "auth", "usage", "llm", "db", "spool", "env", "errors", "client", "version"],
     why: "lib/api is the route layer.",
   },
   { files: ["lib/*.ts"], ignores: ["lib/errors.ts", "lib/env.ts"], may: ["client"], why: "loose lib/ files stay leaves." },

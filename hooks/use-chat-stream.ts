@@ -162,7 +162,7 @@ export function useChatStream(options: ChatStreamOptions) {
             update(replyKey, (m) => ({
               ...m,
               state: event.outcome === "ok" ? "done" : event.outcome === "aborted" ? "stopped" : "failed",
-              usage: { ...event.usage, outcome: event.outcome },
+              usage: { ...event.usage, outcome: event.outcome, ...(event.recorded ? {} : { pending: true }) },
             }));
             callbacks.current.onStatus?.(event.status);
             break;

@@ -42,7 +42,11 @@ export function useTokenStatus({ poll = false }: { poll?: boolean } = {}) {
 export function useSetTokenStatus() {
   const { mutate } = useSWRConfig();
   return useCallback(
-    (status?: TokenStatusView | null) => (status ? mutate(TOKEN_STATUS_KEY, status, { revalidate: false }) : mutate(TOKEN_STATUS_KEY)),
+    (status?: TokenStatusView | null) =>
+      status
+        ? // The done status carries no balance expiry: keep the one last read until the next poll.
+          mutate(TOKEN_STATUS_KEY, (previous?: TokenStatusView) => ({ balanceExpiresAt: previous?.balanceExpiresAt, ...status }), { revalidate: false })
+        : mutate(TOKEN_STATUS_KEY),
     [mutate],
   );
 }

@@ -46,6 +46,17 @@ const baseSchema = z.object({
     LLM_MAX_STREAM_MS: z.coerce.number().int().min(1000).default(300000),
     LOCAL_LLM_PORT: port.default(54330),
 
+    // What a chat does when the quota cannot be checked (the database is unreachable): closed refuses
+    // (503); open lets it through against a small per-instance emergency allowance and charges it when
+    // the database is back, possibly past the cap. README: "When the database is away".
+    METERING_FAIL_MODE: z.preprocess(emptyToUndefined, z.enum(["closed", "open"]).default("closed")),
+    METERING_EMERGENCY_USER_TOKENS: z.coerce.number().int().min(0).max(10_000_000).default(8_000),
+    METERING_EMERGENCY_TOKENS: z.coerce.number().int().min(0).max(1_000_000_000).default(200_000),
+    // How long a settle keeps retrying before the settlement goes to the spool (0: one attempt).
+    METERING_SETTLE_RETRY_MS: z.coerce.number().int().min(0).max(600_000).default(35_000),
+    // The durable local spool of settlements the database could not take (relative to the working directory).
+    METERING_SPOOL_DIR: z.preprocess(emptyToUndefined, z.string().default(".tokenmeter/spool")),
+
     AUTH_MODE: z.preprocess(emptyToUndefined, z.enum(["dev"]).optional()),
     // Clerk (production sign-in): all three set, or none. Read at run time, so one build serves both.
     NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: z.preprocess(emptyToUndefined, z.string().regex(/^pk_(test|live)_[A-Za-z0-9+/=_-]+$/, "must be a Clerk publishable key (pk_test_… or pk_live_…)").optional()),

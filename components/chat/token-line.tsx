@@ -12,6 +12,16 @@ export function TokenLine({ usage }: { usage: MessageUsageView }) {
       <span data-testid="message-input-tokens">{formatNumber(usage.inputTokens, locale)}</span> in ·{" "}
       <span data-testid="message-output-tokens">{formatNumber(usage.outputTokens, locale)}</span> out ·{" "}
       <span data-testid="message-total-tokens">{formatNumber(usage.totalTokens, locale)}</span> tokens
+      {usage.pending ? (
+        <span
+          className="text-warning-foreground"
+          data-testid="message-usage-pending"
+          title="Our database could not be reached when this reply ended. Its usage is kept on the server and counted when the database is back."
+        >
+          {" "}
+          · not recorded yet: counted when our database is back
+        </span>
+      ) : null}
     </p>
   );
 }

@@ -6,9 +6,16 @@ import { useTokenStatus } from "@/hooks/use-token-status";
 import { useNow } from "@/hooks/use-now";
 import { useThresholdToasts } from "@/hooks/use-threshold-toasts";
 import { cn } from "@/lib/client/cn";
-import { describeReset, formatLocalTime, formatNumber, formatTokens } from "@/lib/client/format";
+import { describeReset, formatDateTime, formatLocalTime, formatNumber, formatTokens } from "@/lib/client/format";
 import { spendableTokens } from "@/lib/client/token-status";
 import { getUsageLevel, usagePercent, type UsageLevel } from "@/lib/client/thresholds";
+
+/** The gauge says when an unused balance expires once that is this close (the status always carries the date). */
+const BALANCE_EXPIRY_NOTICE_DAYS = 30;
+
+function expiresWithin(iso: string, now: Date, days: number): boolean {
+  return new Date(iso).getTime() - now.getTime() <= days * 86_400_000;
+}
 
 const barColour: Record<UsageLevel, string> = {
   ok: "bg-ok",
@@ -91,6 +98,11 @@ export function TokenGauge() {
         <p className="text-muted-foreground" data-testid="token-gauge-balance">
           {planSpent ? "Using your balance: " : "Balance: "}
           <span className="font-medium text-foreground">{formatTokens(status.balance)}</span>
+        </p>
+      ) : null}
+      {status.balance > 0 && status.balanceExpiresAt && expiresWithin(status.balanceExpiresAt, now, BALANCE_EXPIRY_NOTICE_DAYS) ? (
+        <p className="text-xs text-warning-foreground" data-testid="token-gauge-balance-expiry">
+          Expires {formatDateTime(status.balanceExpiresAt)} unless you use it
         </p>
       ) : null}
       {status.held > 0 ? (

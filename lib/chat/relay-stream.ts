@@ -24,7 +24,7 @@ export type RelayOptions = {
   /** A stream may last this long in all; kept below the hold's lifetime so a hold never lapses mid-stream. */
   maxDurationMs: number;
   /** After the stream: settle, store; returns what the final event reports. */
-  finish: (result: RelayResult) => Promise<{ settled: SettleResult | null; conversationId: string }>;
+  finish: (result: RelayResult) => Promise<{ settled: SettleResult | null; recorded: boolean; conversationId: string }>;
   start: Extract<ChatEvent, { type: "start" }>;
   /**
    * Records the output tokens so far on the hold (its heartbeat), first after `checkpointFirstMs`,
@@ -121,7 +121,7 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
       error: { code: "upstream_unavailable", message: "The reply was cut off before it finished. You were charged only for what arrived." },
     });
   }
-  const { settled, conversationId } = await options.finish({ text, outcome, usage: charged });
+  const { settled, recorded, conversationId } = await options.finish({ text, outcome, usage: charged });
   send({
     type: "done",
     outcome,
@@ -133,5 +133,6 @@ async function pump(options: RelayOptions, send: (event: ChatEvent) => void): Pr
       costUsd: charged.costUsd,
     },
     status: settled ? toTokenStatusView(settled.status) : null,
+    recorded,
   });
 }

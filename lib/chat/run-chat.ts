@@ -1,17 +1,17 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { User } from "@/lib/auth/user";
+import { admitChat, SETTLE_BUDGET_MS } from "@/lib/chat/admit-chat";
 import type { ChatRequest } from "@/lib/chat/chat-request";
 import type { ChatSettings } from "@/lib/chat/chat-settings";
 import type { ConversationStore } from "@/lib/chat/conversation-store";
+import { recordChat } from "@/lib/chat/record-chat";
 import { relayChatStream, type RelayResult } from "@/lib/chat/relay-stream";
 import { AppError } from "@/lib/errors";
 import { openChatStream } from "@/lib/llm/stream-chat";
 import { mapUpstreamError } from "@/lib/llm/upstream-errors";
-import { checkQuota } from "@/lib/metering/check-quota";
-import { releaseWithRetries, settleWithRetries } from "@/lib/metering/settle";
+import { releaseWithRetries } from "@/lib/metering/settle";
 import type { MeteringStore } from "@/lib/metering/store";
-import { checkRateLimit } from "@/lib/rate-limit/check-rate-limit";
 import type { RateLimitStore } from "@/lib/rate-limit/rate-limit-store";
 
 /** The stores a chat request uses (lib/api/stores.ts builds them) and its settings. */
@@ -20,28 +20,18 @@ export type ChatDeps = ChatSettings & {
 };
 
 const TITLE_CHARS = 60;
-/** Time kept free at the end of a hold's life for settling (its retries take up to about 35 s). */
-const SETTLE_BUDGET_MS = 60_000;
 
 /**
- * One metered chat request: rate limit, ownership, reserve (checkQuota), open the upstream stream,
- * then relay it to the browser and settle with the real usage. Everything that can refuse the
- * request happens before the first byte is sent, so refusals are plain HTTP errors.
+ * One metered chat request: admit it (rate limit, ownership, reserve: lib/chat/admit-chat.ts), open
+ * the upstream stream, then relay it to the browser and record it (settle with the real usage, store
+ * the exchange: lib/chat/record-chat.ts). Everything that can refuse the request happens before the
+ * first byte is sent, so refusals are plain HTTP errors.
  */
 export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, clientSignal: AbortSignal): Promise<Response> {
-  const { metering, conversations, rateLimits } = deps.stores;
-  await checkRateLimit(rateLimits, { key: `chat:${user.id}`, limit: deps.rateLimitPerMinute, windowSeconds: 60 });
-  if (chat.conversationId) await conversations.assertConversationOwned(user.id, chat.conversationId);
+  const { metering } = deps.stores;
   const conversationId = chat.conversationId ?? randomUUID();
   const requestId = randomUUID();
-
-  const grant = await checkQuota(metering, {
-    userId: user.id,
-    requestId,
-    model: chat.model,
-    messages: chat.messages,
-    maxOutputTokens: chat.maxTokens,
-  });
+  const admission = await admitChat(deps, user, chat, requestId);
 
   const startedAt = performance.now();
   const upstream = new AbortController();
@@ -49,7 +39,7 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
   clientSignal.addEventListener("abort", onClientAbort, { once: true });
 
   // Never longer than the hold lives (minus time to settle): an expired hold stops counting.
-  const maxDurationMs = Math.max(1_000, Math.min(deps.maxStreamMs, grant.expiresAt.getTime() - Date.now() - SETTLE_BUDGET_MS));
+  const maxDurationMs = Math.max(1_000, Math.min(deps.maxStreamMs, admission.expiresAt.getTime() - Date.now() - SETTLE_BUDGET_MS));
   const deadline = Date.now() + maxDurationMs; // for the first-token wait and the stream together
   let stream;
   try {
@@ -58,14 +48,15 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
     stream = await openChatStream(deps.llm, {
       model: chat.model,
       messages: chat.messages,
-      maxTokens: grant.maxOutputTokens,
+      maxTokens: admission.maxOutputTokens,
       signal: upstream.signal,
       firstTokenTimeoutMs: deps.firstTokenTimeoutMs,
       maxWaitMs: maxDurationMs,
     });
   } catch (error) {
     clientSignal.removeEventListener("abort", onClientAbort);
-    await releaseWithRetries(metering, requestId);
+    if (admission.metered) await releaseWithRetries(metering, requestId, deps.settleRetryMs);
+    else deps.emergency?.giveBack(user.id, admission.reserved);
     if (clientSignal.aborted) {
       // Nobody is listening any more; the hold is released and nothing was charged.
       throw new AppError("bad_request", "The request was cancelled before the model answered.", { cause: error });
@@ -76,18 +67,20 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
 
   const finish = async (result: RelayResult) => {
     clientSignal.removeEventListener("abort", onClientAbort);
-    const settled = await settleWithRetries(metering, {
-      requestId,
-      userId: user.id,
-      model: chat.model,
-      inputTokens: result.usage.promptTokens,
-      outputTokens: result.usage.completionTokens,
-      costUsd: result.usage.costUsd,
-      latencyMs: Math.round(performance.now() - startedAt),
-      outcome: result.outcome,
-    });
-    await conversations
-      .saveChatExchange({
+    const recorded = await recordChat(
+      deps,
+      admission,
+      {
+        requestId,
+        userId: user.id,
+        model: chat.model,
+        inputTokens: result.usage.promptTokens,
+        outputTokens: result.usage.completionTokens,
+        costUsd: result.usage.costUsd,
+        latencyMs: Math.round(performance.now() - startedAt),
+        outcome: result.outcome,
+      },
+      {
         userId: user.id,
         conversationId,
         title: titleFrom(chat),
@@ -95,9 +88,9 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
         userMessage: chat.messages.at(-1)!.content,
         assistantMessage: result.text,
         requestId,
-      })
-      .catch((error: unknown) => console.error(`[chat] could not store the exchange of ${requestId}`, error));
-    return { settled, conversationId };
+      },
+    );
+    return { ...recorded, conversationId };
   };
 
   let checkpointing = false; // one checkpoint in flight at a time: a slow database never piles them up
@@ -111,14 +104,14 @@ export async function runChat(deps: ChatDeps, user: User, chat: ChatRequest, cli
   };
 
   const body = relayChatStream({
-    checkpoint,
+    checkpoint: admission.metered ? checkpoint : undefined, // no hold to checkpoint on the emergency allowance
     stream,
-    promptTokens: grant.promptTokens,
+    promptTokens: admission.promptTokens,
     upstream,
     idleTimeoutMs: deps.streamIdleTimeoutMs,
     maxDurationMs: Math.max(1, deadline - Date.now()),
     finish,
-    start: { type: "start", requestId, conversationId, model: chat.model, maxOutputTokens: grant.maxOutputTokens },
+    start: { type: "start", requestId, conversationId, model: chat.model, maxOutputTokens: admission.maxOutputTokens },
   });
   return new Response(body, {
     headers: {

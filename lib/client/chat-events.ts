@@ -14,4 +14,9 @@ export type ChatEvent =
       usage: { inputTokens: number; outputTokens: number; totalTokens: number; costUsd: number | null };
       /** The allowance after this reply was settled; null when the settlement could not be confirmed. */
       status: TokenStatusView | null;
+      /**
+       * false: the database could not be reached when the reply ended. The usage is kept on the server
+       * and is recorded (charged, and the conversation saved) when the database is back.
+       */
+      recorded: boolean;
     };

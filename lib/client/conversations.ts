@@ -14,6 +14,8 @@ export type MessageUsageView = {
   totalTokens: number;
   costUsd: number | null;
   outcome: "ok" | "aborted" | "error";
+  /** Only on a reply just streamed: its usage is not in the ledger yet (the database was away); it will be. */
+  pending?: boolean;
 };
 
 export type StoredMessageView = {

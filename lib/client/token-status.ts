@@ -25,6 +25,12 @@ export type TokenStatusView = {
    * Recorded in the database, so a crossing shows once across reloads, tabs and devices.
    */
   alerts: UsageAlertView[];
+  /**
+   * When the prepaid balance expires if the account stays inactive (no reply settled, no credit) until
+   * then; null when it never does or there is no balance. Only GET /api/tokens/current carries it (the
+   * chat's `done` status does not: the browser keeps the last value it read).
+   */
+  balanceExpiresAt?: string | null;
 };
 
 /** One crossing: the threshold and when the settle that crossed it happened (ISO 8601, UTC). */

@@ -32,6 +32,8 @@ const statusShape = {
    * without the alerts migration, which must not break reserve and settle while a deploy rolls out.
    */
   alerts: z.array(alertShape).default([]),
+  /** When the balance would expire if the account stayed inactive (null: never). Only the status reads carry it. */
+  balance_expires_at: isoDate.nullish(),
 };
 
 function toStatus(raw: z.infer<z.ZodObject<typeof statusShape>>) {
@@ -48,6 +50,8 @@ function toStatus(raw: z.infer<z.ZodObject<typeof statusShape>>) {
     remaining: raw.remaining,
     balance: raw.balance,
     alerts: raw.alerts,
+    /** Absent: not given (reserve and settle results); null: the balance never expires (or there is none). */
+    ...(raw.balance_expires_at !== undefined ? { balanceExpiresAt: raw.balance_expires_at } : {}),
   };
 }
 

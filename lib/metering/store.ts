@@ -38,6 +38,8 @@ export type SettleInput = {
   costUsd?: number | null;
   latencyMs?: number | null;
   outcome: Outcome;
+  /** When the reply ended, if not now: a settlement replayed from the spool charges the period of that moment. */
+  at?: Date;
 };
 
 export function createMeteringStore(rpc: RpcClient) {
@@ -68,6 +70,7 @@ export function createMeteringStore(rpc: RpcClient) {
           p_cost_usd: input.costUsd ?? null,
           p_latency_ms: input.latencyMs ?? null,
           p_outcome: input.outcome,
+          ...(input.at ? { p_now: input.at.toISOString() } : {}),
         }),
       );
     },

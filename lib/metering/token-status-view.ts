@@ -18,5 +18,6 @@ export function toTokenStatusView(status: TokenStatus): TokenStatusView {
     periodStart: status.periodStart.toISOString(),
     resetsAt: status.resetsAt.toISOString(),
     alerts: status.alerts.map((alert) => ({ threshold: alert.threshold, crossedAt: alert.crossedAt.toISOString() })),
+    ...(status.balanceExpiresAt !== undefined ? { balanceExpiresAt: status.balanceExpiresAt?.toISOString() ?? null } : {}),
   };
 }

@@ -60,6 +60,7 @@ test.describe("chat in the browser", () => {
     await page.keyboard.press("Shift+Enter");
     await page.keyboard.type("second line [[reply_tokens:30]]");
     await expect(chat.composer).toHaveValue("Hello with the keyboard only\nsecond line [[reply_tokens:30]]");
+    await expect(page.getByTestId("send")).toBeEnabled({ timeout: 20_000 }); // the models and the allowance have loaded
     await page.keyboard.press("Enter");
     await expect(chat.lastReply()).toHaveAttribute("data-state", "done", { timeout: 20_000 });
     await db.waitForLedger(user.id, 1);

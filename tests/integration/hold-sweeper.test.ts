@@ -45,11 +45,49 @@ describe("checkpoints and the sweeper", () => {
     expect(await ledgerOf(userId)).toEqual([{ request_id: requestId, input_tokens: prompt, output_tokens: 120, outcome: "aborted" }]);
     expect(await checkpoint(requestId, 200, 40)).toBe(false); // the hold is gone
 
-    // The dead server's settle arriving late (or a second sweeper) charges nothing more.
-    const late = await settleTokens(server, { userId, requestId, input: prompt, output: 900, now: at(41) });
-    expect(late).toMatchObject({ already_settled: true, total_tokens: prompt + 120 });
+    // A second sweeper charges nothing more.
     await sweep(100);
     expect(await ledgerOf(userId)).toHaveLength(1);
+  });
+
+  it("a settle arriving after the sweeper (a server that had spooled it) charges what the sweeper missed, once, in the hold's period", async () => {
+    const userId = newUserId();
+    const requestId = newRequestId();
+    await reserveTokens(server, { userId, requestId, min: 100, max: 2000, promptTokens: 50, now: at(0) });
+    const prompt = Number((await db.query("select prompt_tokens from public.reservations where request_id = $1", [requestId])).rows[0].prompt_tokens);
+    await checkpoint(requestId, 120, 2);
+    await sweep(40);
+    const sweptRow = await db.query("select swept, total_tokens::int from public.usage_ledger where request_id = $1", [requestId]);
+    expect(sweptRow.rows).toEqual([{ swept: true, total_tokens: prompt + 120 }]);
+
+    // The real settlement, replayed "a day later": the rest is charged to the 2011 day of the hold.
+    const late = await settleTokens(server, { userId, requestId, input: prompt, output: 900, now: new Date(T0 + 86_400_000).toISOString() });
+    expect(late).toMatchObject({ already_settled: false, total_tokens: prompt + 900 });
+    const again = await settleTokens(server, { userId, requestId, input: prompt, output: 900, now: at(90_000) });
+    expect(again).toMatchObject({ already_settled: true, total_tokens: prompt + 900 });
+    await sweep(200_000);
+
+    const rows = (await db.query(
+      "select request_id, input_tokens::int, output_tokens::int, total_tokens::int, swept, corrects, period_start from public.usage_ledger where user_id = $1 order by id",
+      [userId],
+    )).rows;
+    expect(rows.map((row) => ({ ...row, period_start: undefined }))).toEqual([
+      { request_id: requestId, input_tokens: prompt, output_tokens: 120, total_tokens: prompt + 120, swept: true, corrects: null, period_start: undefined },
+      { request_id: `${requestId}+late`, input_tokens: 0, output_tokens: 780, total_tokens: 780, swept: false, corrects: requestId, period_start: undefined },
+    ]);
+    expect(rows[1].period_start).toEqual(rows[0].period_start);
+    // Usage equals the ledger: the period row holds both parts, once.
+    const used = await db.query("select sum(plan_tokens_used)::int as used from public.usage_periods where user_id = $1", [userId]);
+    expect(used.rows[0].used).toBe(prompt + 900);
+
+    // A late settle that is not above what the sweeper charged adds nothing.
+    const other = newRequestId();
+    await reserveTokens(server, { userId, requestId: other, min: 100, max: 2000, promptTokens: 50, now: at(0) });
+    await checkpoint(other, 300, 3);
+    await sweep(60);
+    const smaller = await settleTokens(server, { userId, requestId: other, input: 10, output: 250, now: at(61) });
+    expect(smaller).toMatchObject({ already_settled: true });
+    expect((await ledgerOf(userId)).filter((row) => row.request_id.startsWith(other))).toHaveLength(1);
   });
 
   it("releases a hold that never had a checkpoint (its server died before the reply got going): nothing charged", async () => {

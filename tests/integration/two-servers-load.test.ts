@@ -27,8 +27,10 @@ beforeAll(async () => {
   useAppEnv({
     OPENROUTER_BASE_URL: llm.url,
     RATE_LIMIT_PER_MINUTE: "10000",
-    LLM_TIMEOUT_MS: "2000",
-    LLM_STREAM_IDLE_TIMEOUT_MS: "2000",
+    // Long enough that a busy machine never turns a healthy reply into a timeout (800 streams at once
+    // share two cores with the LLM server); the stalled fifth of the faulty run waits this long.
+    LLM_TIMEOUT_MS: "10000",
+    LLM_STREAM_IDLE_TIMEOUT_MS: "10000",
     DATABASE_POOL_MAX: "10",
   });
   const app = globalThis as { tokenmeterPool?: Pool };

@@ -29,8 +29,13 @@ export class ChatPage {
     await expect(this.page.getByTestId("empty-chat")).toBeVisible();
   }
 
+  /**
+   * Types and sends. Waits until Send is enabled first: until the page has hydrated and the models and
+   * the allowance have loaded, Enter does nothing (on a busy machine that can take a few seconds).
+   */
   async send(text: string) {
     await this.composer.fill(text);
+    await expect(this.page.getByTestId("send")).toBeEnabled({ timeout: 20_000 });
     await this.composer.press("Enter");
   }
 

@@ -26,7 +26,7 @@ async function relay(stream: ChatStream, checkpoint?: (tokens: number) => void, 
     maxDurationMs: 10_000,
     finish: async (result) => {
       finished = result;
-      return { settled: null, conversationId: "c" };
+      return { settled: null, recorded: false, conversationId: "c" };
     },
     start: { type: "start", requestId: "r", conversationId: "c", model: "m", maxOutputTokens: 100 },
     checkpoint,

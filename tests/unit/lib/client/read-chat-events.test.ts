@@ -20,7 +20,7 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<ChatEvent[]>
 }
 
 const start: ChatEvent = { type: "start", requestId: "r", conversationId: "c", model: "m", maxOutputTokens: 10 };
-const done: ChatEvent = { type: "done", outcome: "ok", conversationId: "c", usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3, costUsd: null }, status: null };
+const done: ChatEvent = { type: "done", outcome: "ok", conversationId: "c", usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3, costUsd: null }, status: null, recorded: true };
 
 describe("readChatEvents", () => {
   it("yields one event per line, also when lines are cut across chunks and a multi-byte character is split", async () => {
