@@ -10,8 +10,9 @@ import { summarize, type Summary } from "./stats";
 export type HttpLoadResult = { path: string; status: number; concurrency: number; latency: Summary; requestsPerSecond: number; errors: number; firstError?: string };
 
 /**
- * A route measured against a static baseline of the same server, at one concurrency; and the same
- * route signed out (401 before any database call), which isolates Next.js routing and middleware.
+ * A route measured against a baseline of the same server at one concurrency (the bench's build
+ * gives it a bare dynamic route, GET /api/bench-bare: constant JSON, through the same proxy); and
+ * the same route signed out (401 before any database call), which isolates the route wrapper.
  */
 export type HttpComparison = { clients: number; baseline: HttpLoadResult; signedOut: HttpLoadResult; route: HttpLoadResult };
 
