@@ -1,12 +1,13 @@
 import pg from "pg";
+import { seedLedger } from "./seed-ledger";
 import { summarize, type Summary } from "./stats";
 import { formatMs, formatTable } from "./table";
 import type { TargetCheck } from "./results";
 
 /**
- * 6. Admin analytics at scale: the bench database gets `rows` usage_ledger rows across `users` users
- * over `days` days (a few heavy users, many light ones; the daily rollups follow through their
- * trigger), VACUUM ANALYZE (a live database's steady state), then each view of admin_analytics is timed as the server calls
+ * 6. Admin analytics at scale: the bench database's seeded usage_ledger rows are topped up to `rows`
+ * across `users` users over `days` days (seed-ledger.ts: a few heavy users, many light ones; the
+ * daily rollups follow through their trigger; section 1 seeded the first of them), VACUUM ANALYZE (a live database's steady state), then each view of admin_analytics is timed as the server calls
  * it (service_role, one RPC) for the last 30 days. The baseline, in the same run: the same numbers
  * computed straight from usage_ledger (what the views would cost without the rollup). The plans'
  * scans (index or sequential) are read from auto_explain for one call of each view.
@@ -33,8 +34,6 @@ export type AnalyticsBenchResult = {
 
 const ADMIN = "bench_analytics_admin";
 const RANGE_DAYS = 30;
-const CHUNK = 250_000;
-const MODELS = ["openai/gpt-4o-mini", "openai/gpt-4o", "anthropic/claude-3.5-haiku", "anthropic/claude-3.5-sonnet", "meta-llama/llama-3.3-70b-instruct", "google/gemini-2.0-flash"];
 
 /** The same numbers each view answers, read straight from usage_ledger (the baseline). */
 const LEDGER_QUERIES: Record<string, string> = {
@@ -80,32 +79,10 @@ export async function benchAnalytics(superuserUrl: string, service: pg.Pool, bou
   }
 }
 
-/** Accounts, then the ledger in chunks (each one INSERT, so the rollup trigger runs once per chunk), then ANALYZE. */
-async function seed(owner: pg.Pool, { rows, users, days }: AnalyticsBounds, log: (line: string) => void): Promise<void> {
+/** The ledger (topped up to `rows`: section 2 may have seeded part of it), then VACUUM ANALYZE. */
+async function seed(owner: pg.Pool, bounds: AnalyticsBounds, log: (line: string) => void): Promise<void> {
   await owner.query("select public.bootstrap_admins(array[$1])", [ADMIN]);
-  await owner.query(
-    "insert into public.accounts (user_id) select 'bench_an_' || lpad(i::text, 6, '0') from generate_series(0, $1::int - 1) i on conflict do nothing",
-    [users],
-  );
-  for (let start = 0; start < rows; start += CHUNK) {
-    const n = Math.min(CHUNK, rows - start);
-    // User: a power law (a few users make most requests). Time: uniform over the days, to now.
-    await owner.query(
-      `insert into public.usage_ledger (request_id, user_id, model, input_tokens, output_tokens, total_tokens, plan_tokens, balance_tokens, cost_usd, latency_ms, outcome, period, period_start, created_at)
-       select 'bench_an_' || ($1::int + i), u, m, inp, outp, inp + outp, inp + outp, 0, round((inp * 0.15 + outp * 0.6) / 1000000, 10), 500, 'ok', 'day', date_trunc('day', at), at
-       from (
-         select i,
-                'bench_an_' || lpad(least($3::int - 1, floor(power(random(), 3) * $3::int))::int::text, 6, '0') as u,
-                ($5::text[])[1 + floor(random() * array_length($5::text[], 1))::int] as m,
-                (50 + floor(random() * 2000))::bigint as inp,
-                (20 + floor(random() * 800))::bigint as outp,
-                now() - random() * ($4::int * interval '1 day') as at
-         from generate_series(1, $2::int) i
-       ) s`,
-      [start, n, users, days, MODELS],
-    );
-    log(`  seeded ${(start + n).toLocaleString("en-US")} of ${rows.toLocaleString("en-US")} ledger rows`);
-  }
+  await seedLedger(owner, bounds, log);
   // The steady state a live database is in (autovacuum's work): the chunks' upserts left a dead row
   // version behind every rollup row they updated; without this the figures depend on whether
   // autovacuum happened to get there first.

@@ -10,8 +10,9 @@ import { summarize, type Summary } from "./stats";
 export type HttpLoadResult = { path: string; status: number; concurrency: number; latency: Summary; requestsPerSecond: number; errors: number; firstError?: string };
 
 /**
- * A route measured against a static baseline of the same server, at one concurrency; and the same
- * route signed out (401 before any database call), which isolates Next.js routing and middleware.
+ * A route measured against a baseline of the same server at one concurrency (the bench's build
+ * gives it a bare dynamic route, GET /api/bench-bare: constant JSON, through the same proxy); and
+ * the same route signed out (401 before any database call), which isolates the route wrapper.
  */
 export type HttpComparison = { clients: number; baseline: HttpLoadResult; signedOut: HttpLoadResult; route: HttpLoadResult };
 
@@ -20,9 +21,15 @@ export async function compareHttpGet(
   paths: { baseline: string; route: string },
   clients: number,
 ): Promise<HttpComparison> {
-  const baseline = await benchHttpGet({ ...options, path: paths.baseline, concurrency: clients });
-  const signedOut = await benchHttpGet({ ...options, headersFor: () => ({}), path: paths.route, concurrency: clients, expectStatus: 401 });
-  const route = await benchHttpGet({ ...options, path: paths.route, concurrency: clients });
+  const baselineRun = { ...options, path: paths.baseline, concurrency: clients };
+  const signedOutRun = { ...options, headersFor: () => ({}), path: paths.route, concurrency: clients, expectStatus: 401 };
+  const routeRun = { ...options, path: paths.route, concurrency: clients };
+  // Whichever path is measured first would also pay for warming up a server just started (and new
+  // connections): warm all of them up first (no measuring), then measure each after its own warm-up.
+  for (const run of [baselineRun, signedOutRun, routeRun]) await benchHttpGet({ ...run, measure: { ...run.measure, maxMs: 0 } });
+  const baseline = await benchHttpGet(baselineRun);
+  const signedOut = await benchHttpGet(signedOutRun);
+  const route = await benchHttpGet(routeRun);
   return { clients, baseline, signedOut, route };
 }
 

@@ -14,7 +14,7 @@ import { summarize, type Summary } from "./stats";
 
 export const MODEL = "openai/gpt-4o-mini";
 /** High enough that no benchmark user ever runs out of tokens: refusals take a cheaper path. */
-const BENCH_CAP = 1_000_000_000;
+export const BENCH_CAP = 1_000_000_000;
 
 export type MeteringScenario = { name: string; concurrency: number; users: "distinct" | "one" };
 
@@ -114,6 +114,17 @@ async function reserveAndSettle(store: MeteringStore, userId: string): Promise<{
   const t1 = performance.now();
   await settleOnce(store, userId, requestId);
   return { reserveMs: t1 - t0, settleMs: performance.now() - t1 };
+}
+
+/** One metering implementation's two calls for one request; each throws unless it did its job. */
+export type PairCalls = {
+  reserve: (userId: string, requestId: string) => Promise<void>;
+  settle: (userId: string, requestId: string) => Promise<void>;
+};
+
+/** The product's: reserve_tokens and settle_tokens through the metering store, as below. */
+export function productCalls(store: MeteringStore): PairCalls {
+  return { reserve: (userId, requestId) => reserveOrThrow(store, userId, requestId), settle: (userId, requestId) => settleOnce(store, userId, requestId) };
 }
 
 async function reserveOrThrow(store: MeteringStore, userId: string, requestId: string): Promise<void> {

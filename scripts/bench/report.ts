@@ -1,6 +1,7 @@
 import type { BenchResults } from "./results";
 import { formatMs, formatRate, formatRatio, formatSignedMs, formatTable } from "./table";
 import { analyticsSection } from "./analytics";
+import { comparisonSection } from "./comparison-report";
 import { browserSection } from "./ui-report";
 
 /** The printed report: one table per benchmark, then the targets. Latencies in ms; ratios are against the baseline median. */
@@ -10,6 +11,7 @@ export function formatReport(results: BenchResults): string {
     `Tokenmeter benchmarks: Node ${machine.node}, ${machine.platform}/${machine.arch}, ${machine.cpus} CPUs (${machine.cpuModel}), ${results.startedAt}`,
     loadLine(results),
     "",
+    ...comparisonSection(results.comparison),
     ...meteringSection(results),
     ...ttftSection(results),
     ...httpSection(results),
@@ -59,7 +61,7 @@ function meteringSection(results: BenchResults): string[] {
   const trips = metering.roundTrips;
   const firstErrors = metering.results.filter((r) => r.firstError).map((r) => `  first error (${r.durability} ${r.scenario}): ${r.firstError}`);
   return [
-    `1-2. Metering: reserve + settle via createMeteringStore(createPgRpcClient(pool)), pool max ${metering.poolMax}, embedded PostgreSQL 17;`,
+    `2. Metering, durable and fast: reserve + settle via createMeteringStore(createPgRpcClient(pool)), pool max ${metering.poolMax}, embedded PostgreSQL 17;`,
     "     baseline: select 1 on the same pool at the same concurrency. Latency includes waiting for a pooled connection.",
     formatTable(
       [
@@ -139,7 +141,7 @@ function httpSection(results: BenchResults): string[] {
   if (!http) return [];
   const rows = http.runs.flatMap(({ baseline, signedOut, route }) =>
     [baseline, signedOut, route].map((r) => [
-      r === baseline ? `${r.path} (static, baseline)` : r === signedOut ? `${r.path} signed out (401, no database)` : r.path,
+      r === baseline ? `${r.path} (bare dynamic route, baseline)` : r === signedOut ? `${r.path} signed out (401, no database)` : r.path,
       String(r.concurrency),
       String(r.latency.n),
       formatMs(r.latency.median),
@@ -155,7 +157,7 @@ function httpSection(results: BenchResults): string[] {
     .filter((r) => r.firstError)
     .map((r) => `  first error (${r.path}, ${r.concurrency} clients): ${r.firstError}`);
   return [
-    `4. GET /api/tokens/current vs a static file of the same server (next start, DATABASE_POOL_MAX ${http.appPoolMax}); one signed-in user per client.`,
+    `4. GET /api/tokens/current vs a bare dynamic route (constant JSON) of the same build and server (next start, DATABASE_POOL_MAX ${http.appPoolMax}); one signed-in user per client.`,
     formatTable(
       [
         { header: "path" },

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { AnalyticsBenchResult } from "./analytics";
+import type { ComparisonResult } from "./comparison";
 import type { HttpComparison } from "./http";
 import type { MachineInfo } from "./machine";
 import type { MeteringResult, RoundTrips } from "./metering";
@@ -14,6 +15,9 @@ export type BenchResults = {
   machine: MachineInfo;
   /** Other work on the machine: CPU share busy in 1 s before and 1 s after the run (null if unknown), 1-minute load averages. */
   load: { cpuBusyBefore: number | null; cpuBusyAfter: number | null; loadAvgStart: number; loadAvgEnd: number };
+  /** 1. The product's metering against the minimal SQL baseline; null when skipped. */
+  comparison: ComparisonResult | null;
+  /** 2. Metering against select 1, durable and fast. */
   metering: {
     poolMax: number;
     results: MeteringResult[];

@@ -6,7 +6,9 @@ import { createMeteringStore } from "@/lib/metering/store";
 import { createPgRpcClient } from "@/lib/db/pg-rpc";
 import { startLlmServer } from "../llm/server";
 import { hasBuild, sourcesNewerThanBuild, startBuiltApp, type AppServer } from "./app-server";
+import { BARE_ROUTE_PATH, ensureBenchBuild } from "./bench-build";
 import { createCleanup } from "./cleanup";
+import { benchComparison, type ComparisonResult } from "./comparison";
 import { startBenchDatabase } from "./database";
 import { setDurability, showSetting, type Durability } from "./durability";
 import { getFreePort } from "../free-port";
@@ -24,14 +26,16 @@ import { benchBrowserBudgets, browserSkipReason, type BrowserBudgets } from "./u
 import { benchAnalytics, type AnalyticsBenchResult } from "./analytics";
 
 /**
- * `npm run bench`: metering overhead and throughput against a throwaway PostgreSQL, time to first
- * token through POST /api/chat against the LLM server called directly, and GET /api/tokens/current
- * under load against a static file, and browser budgets in headless Chromium (first-load JS, paint
- * after a streamed reply, polling). Loopback only, every loop bounded by count and time; prints a
- * table and writes bench-results/latest.json. Exits 0 when a target is missed (the table says FAIL),
- * 1 only when the benchmarks could not run. `--quick`: short bounds, for trying changes out (the
- * browser budgets keep theirs, about 2 minutes); `--skip-browser`: without the browser budgets;
- * `--analytics-only`: section 6 alone (admin analytics on a seeded million-row ledger).
+ * `npm run bench`: metering against a minimal SQL baseline and against `select 1`, on a throwaway
+ * PostgreSQL; time to first token through POST /api/chat against the LLM server called directly;
+ * GET /api/tokens/current under load against a bare dynamic route of the same build (the bench's
+ * own build, bench-build.ts); browser budgets in headless Chromium (first-load JS, paint after a
+ * streamed reply, polling); admin analytics on a seeded ledger. Loopback only, every loop bounded
+ * by count and time; prints a table and writes bench-results/latest.json. Exits 0 when a target is
+ * missed (the table says FAIL), 1 only when the benchmarks could not run. `--quick`: short bounds,
+ * for trying changes out (the browser budgets keep theirs, about 2 minutes); `--skip-browser`:
+ * without the browser budgets; `--skip-analytics`: without section 6; `--metering-only`: sections
+ * 1-2 alone; `--analytics-only`: section 6 alone (admin analytics on a seeded million-row ledger).
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -40,18 +44,24 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     "skip-browser": { type: "boolean", default: false },
     "analytics-only": { type: "boolean", default: false },
+    "metering-only": { type: "boolean", default: false },
+    "skip-analytics": { type: "boolean", default: false },
   },
 });
 const log = (line: string) => console.log(`[bench] ${line}`);
 
 const BOUNDS = args.quick
   ? {
+      seed: { accounts: 5_000, holds: 3_000, ledgerRows: 50_000, days: 90 },
+      comparison: { rounds: 3, warmupMs: 200, measureMs: 600, maxOps: 100_000 },
       metering: { measureMs: 600, baselineMs: 300, warmupMs: 200, maxOps: 100_000 },
       ttft: { iterations: 30, warmup: 5, maxMs: 30_000 },
       http: { warmupMs: 300, measure: { maxOps: 200_000, maxMs: 1000 } },
       analytics: { rows: 200_000, users: 2_000, days: 90, iterations: 10, baselineIterations: 2 },
     }
   : {
+      seed: { accounts: 5_000, holds: 3_000, ledgerRows: 300_000, days: 90 },
+      comparison: { rounds: 5, warmupMs: 500, measureMs: 2000, maxOps: 100_000 },
       metering: { measureMs: 2500, baselineMs: 1200, warmupMs: 800, maxOps: 100_000 },
       ttft: { iterations: 200, warmup: 20, maxMs: 60_000 },
       http: { warmupMs: 1000, measure: { maxOps: 200_000, maxMs: 3000 } },
@@ -61,7 +71,7 @@ const POOL_MAX = 20;
 const APP_POOL_MAX = 10; // DATABASE_POOL_MAX's default: what the app ships with
 const CHUNK_DELAY_MS = 0;
 const SESSION_SECRET = "bench-session-secret-0123456789abcdef0123456789";
-const HTTP_CLIENTS = [1, 50];
+const HTTP_CLIENTS = [1, 10, 50];
 const CHAT_USERS = 20;
 
 async function main(): Promise<number> {
@@ -89,7 +99,11 @@ async function main(): Promise<number> {
     const ctx: MeteringContext = { pool, wire, store: createMeteringStore(createPgRpcClient(pool)) };
 
     const analyticsOnly = args["analytics-only"];
+    const meteringOnly = args["metering-only"] && !analyticsOnly;
     if (analyticsOnly) skipped.push("1-5: --analytics-only");
+    if (meteringOnly) skipped.push("3-6: --metering-only");
+    else if (args["skip-analytics"] && !analyticsOnly) skipped.push("6. Admin analytics: --skip-analytics");
+    let comparison: ComparisonResult | null = null;
     let roundTrips: Awaited<ReturnType<typeof countMeteringRoundTrips>> | null = null;
     const meteringResults: MeteringResult[] = [];
     let ttftResults: Awaited<ReturnType<typeof benchTtft>> = [];
@@ -98,7 +112,11 @@ async function main(): Promise<number> {
     let app: AppServer | null = null;
     let browser: BrowserBudgets | null = null;
     if (!analyticsOnly) {
-      // 1-2. Metering overhead and throughput, durable then fast, back to durable for the app.
+      // 1. Metering against the minimal baseline (durable, interleaved rounds) on a seeded database.
+      await setDurability(dbUrl, "durable");
+      comparison = await benchComparison({ ...ctx, poolMax: POOL_MAX }, dbUrl, BOUNDS.seed, BOUNDS.comparison, log);
+
+      // 2. Metering overhead and throughput against select 1, durable then fast, back to durable for the app.
       roundTrips = await countMeteringRoundTrips(ctx);
       for (const durability of ["durable", "fast"] as Durability[]) {
         await setDurability(dbUrl, durability);
@@ -110,8 +128,9 @@ async function main(): Promise<number> {
         }
       }
       await setDurability(dbUrl, "durable");
-
-      // The app: in-process handlers, and the build over HTTP when there is one.
+    }
+    if (!analyticsOnly && !meteringOnly) {
+      // The app: in-process handlers, and the bench's build (the product plus a bare route) over HTTP.
       const llm = await startLlmServer({ chunkDelayMs: CHUNK_DELAY_MS });
       cleanup.add("close the LLM server", () => llm.close());
       const appEnv = {
@@ -145,12 +164,12 @@ async function main(): Promise<number> {
       log(`time to first token: ${BOUNDS.ttft.iterations} requests per path (${Object.keys(probes).join(", ")})`);
       ttftResults = await benchTtft(probes, BOUNDS.ttft);
 
-      // 4. GET /api/tokens/current against a static file, over HTTP.
+      // 4. GET /api/tokens/current against a bare dynamic route of the same build, over HTTP.
       if (app) {
         const cookies = (await benchSessionCookies(ctx.pool, await benchUsers(ctx, Math.max(...HTTP_CLIENTS)), SESSION_SECRET)).map((cookie) => ({ cookie }));
-        const paths = { baseline: `/_next/static/${app.buildId}/_buildManifest.js`, route: "/api/tokens/current" };
+        const paths = { baseline: BARE_ROUTE_PATH, route: "/api/tokens/current" };
         for (const clients of HTTP_CLIENTS) {
-          log(`GET /api/tokens/current and a static file, ${clients} client(s)`);
+          log(`GET /api/tokens/current and ${BARE_ROUTE_PATH}, ${clients} client(s)`);
           httpRuns.push(await compareHttpGet({ origin: app.url, headersFor: (i) => cookies[i % cookies.length]!, ...BOUNDS.http }, paths, clients));
         }
         await app.stop(); // done with it; section 5 starts its own
@@ -160,6 +179,7 @@ async function main(): Promise<number> {
       const browserSkip = browserSkipReason({ skipBrowser: args["skip-browser"], hasBuild: hasBuild(root) });
       if (browserSkip) skipped.push(browserSkip);
       else {
+        noteStaleBuild(notes);
         log("browser budgets in headless Chromium (about 2 minutes; --skip-browser leaves them out)");
         try {
           browser = await benchBrowserBudgets({ root, appEnv, log, onCleanup: cleanup.add });
@@ -170,21 +190,28 @@ async function main(): Promise<number> {
     }
 
     // 6. Admin analytics on a million-row ledger (last: the rows it seeds would weigh on the others).
-    log(`admin analytics: seeding ${BOUNDS.analytics.rows.toLocaleString("en-US")} ledger rows across ${BOUNDS.analytics.users.toLocaleString("en-US")} users`);
-    const analytics: AnalyticsBenchResult = await benchAnalytics(dbUrl, pool, BOUNDS.analytics, log);
+    let analytics: AnalyticsBenchResult | null = null;
+    if (!meteringOnly && !(args["skip-analytics"] && !analyticsOnly)) {
+      log(`admin analytics: topping the ledger up to ${BOUNDS.analytics.rows.toLocaleString("en-US")} seeded rows across ${BOUNDS.analytics.users.toLocaleString("en-US")} users`);
+      analytics = await benchAnalytics(dbUrl, pool, BOUNDS.analytics, log);
+    }
 
     const partial: Omit<BenchResults, "targets"> = {
       startedAt: startedAt.toISOString(),
       durationMs: 0,
       machine: machineInfo(),
       load: { cpuBusyBefore, cpuBusyAfter: null, loadAvgStart, loadAvgEnd: os.loadavg()[0]! },
+      comparison,
       metering: { poolMax: POOL_MAX, results: meteringResults, roundTrips },
-      ttft: {
-        iterations: BOUNDS.ttft.iterations,
-        chunkDelayMs: CHUNK_DELAY_MS,
-        results: ttftResults,
-        chatRoundTrips: chatTrips.calls > 0 ? chatTrips.total / chatTrips.calls : null,
-      },
+      ttft:
+        ttftResults.length > 0
+          ? {
+              iterations: BOUNDS.ttft.iterations,
+              chunkDelayMs: CHUNK_DELAY_MS,
+              results: ttftResults,
+              chatRoundTrips: chatTrips.calls > 0 ? chatTrips.total / chatTrips.calls : null,
+            }
+          : null,
       http: app ? { appPoolMax: APP_POOL_MAX, runs: httpRuns } : null,
       browser,
       analytics,
@@ -205,23 +232,33 @@ async function main(): Promise<number> {
 }
 
 async function startAppOrSkip(env: Record<string, string>, skipped: string[], notes: string[]): Promise<AppServer | null> {
-  if (!hasBuild(root)) {
-    skipped.push("over HTTP (TTFT through next start; GET /api/tokens/current): no build in .next; run `npm run build` first.");
+  let dir: string;
+  try {
+    const build = await ensureBenchBuild(root, log);
+    dir = build.dir;
+    notes.push(
+      `over HTTP (3, 4): the bench's build in ${path.relative(root, build.dir)}/ (the product plus ${BARE_ROUTE_PATH}), ${build.reused ? "reused (sources unchanged)" : `built now in ${(build.buildMs / 1000).toFixed(0)} s`}.`,
+    );
+  } catch (error) {
+    skipped.push(`over HTTP (TTFT through next start; GET /api/tokens/current): ${error instanceof Error ? error.message : String(error)}`);
     return null;
   }
-  const newer = sourcesNewerThanBuild(root);
-  if (newer.length > 0) {
-    const named = `${newer.slice(0, 3).join(", ")}${newer.length > 3 ? ` and ${newer.length - 3} more` : ""}`;
-    notes.push(`${named} written after the build in .next: if they changed, the HTTP figures measure the older build (\`npm run build\`).`);
-  }
   const port = await getFreePort();
-  log(`starting the built app (next start) on port ${port}`);
+  log(`starting the bench's build (next start) on port ${port}`);
   try {
-    return await startBuiltApp({ root, port, env: { ...env, APP_URL: `http://127.0.0.1:${port}`, PORT: String(port) } });
+    return await startBuiltApp({ root: dir, port, env: { ...env, APP_URL: `http://127.0.0.1:${port}`, PORT: String(port) } });
   } catch (error) {
     skipped.push(`over HTTP: the built app did not start: ${error instanceof Error ? error.message : String(error)}`);
     return null;
   }
+}
+
+/** Section 5 measures the build in .next (`npm run build`): say so when sources changed after it. */
+function noteStaleBuild(notes: string[]): void {
+  const newer = sourcesNewerThanBuild(root);
+  if (newer.length === 0) return;
+  const named = `${newer.slice(0, 3).join(", ")}${newer.length > 3 ? ` and ${newer.length - 3} more` : ""}`;
+  notes.push(`${named} written after the build in .next: if they changed, the browser budgets measure the older build (\`npm run build\`).`);
 }
 
 async function benchUsers(ctx: MeteringContext, count: number): Promise<BenchUser[]> {
