@@ -1,6 +1,7 @@
 import "server-only";
 import { createAdminStore } from "@/lib/admin/store";
 import { createSessionStore } from "@/lib/auth/session-store";
+import { createChatStore } from "@/lib/chat/chat-store";
 import { createConversationStore } from "@/lib/chat/conversation-store";
 import { getRpc } from "@/lib/db/get-rpc";
 import type { RpcClient } from "@/lib/db/rpc";
@@ -17,6 +18,7 @@ export function createStores(rpc: RpcClient) {
   return {
     metering: createMeteringStore(rpc),
     conversations: createConversationStore(rpc),
+    chat: createChatStore(rpc),
     rateLimits: createRateLimitStore(rpc),
     usage: createUsageStore(rpc),
     admin: createAdminStore(rpc),

@@ -95,7 +95,7 @@ export function createConversationStore(rpc: RpcClient) {
 
 export type ConversationStore = ReturnType<typeof createConversationStore>;
 
-function conversationNotFound(cause?: unknown): AppError {
+export function conversationNotFound(cause?: unknown): AppError {
   return new AppError("not_found", "Conversation not found.", { cause });
 }
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
-import type { ConversationStore, SaveChatExchangeInput } from "@/lib/chat/conversation-store";
+import type { ChatStore } from "@/lib/chat/chat-store";
+import type { SaveChatExchangeInput } from "@/lib/chat/conversation-store";
 import { AppError } from "@/lib/errors";
 import { outcomes } from "@/lib/metering/schemas";
 import type { MeteringStore, SettleInput } from "@/lib/metering/store";
@@ -10,9 +11,9 @@ import type { FileSpool } from "@/lib/spool/file-spool";
  * Chat settlements the database could not take when the reply ended (it was down, frozen or out of
  * reach for longer than the settle retries): the usage to charge and the exchange to store, kept in
  * the local spool (lib/spool/file-spool.ts) and replayed when the database answers again, at start
- * and every few seconds. Replays are idempotent by request id: settle_tokens charges once (and, after
- * the sweeper settled the silent hold at its last checkpoint, charges what it missed, once), and
- * save_chat_exchange appends an exchange once. So a record replayed twice, by two instances sharing
+ * and every few seconds, through finish_chat as a live request records itself. Replays are idempotent
+ * by request id: settle_tokens charges once (and, after the sweeper settled the silent hold at its
+ * last checkpoint, charges what it missed, once), and save_chat_exchange appends an exchange once. So a record replayed twice, by two instances sharing
  * the directory or after a crash between delivery and removal, changes nothing.
  */
 export type PendingSettlement = {
@@ -75,12 +76,12 @@ export type ReplayReport = { replayed: number; setAside: number; waiting: number
 /**
  * Delivers what the spool holds, oldest first. Stops at the first call the database cannot take (it
  * is still away: the rest waits for the next round). A record that can never be delivered (a bad
- * record, a request of another user) is set aside; an exchange whose conversation is gone is dropped
- * (its usage is still charged).
+ * record, a request of another user) is set aside; an exchange for a conversation that is another
+ * user's is not stored (its usage is still charged).
  */
 export async function replayPendingSettlements(
   spool: FileSpool,
-  stores: { metering: MeteringStore; conversations: ConversationStore },
+  stores: { metering: MeteringStore; chat: ChatStore },
 ): Promise<ReplayReport> {
   const report: ReplayReport = { replayed: 0, setAside: 0, waiting: 0 };
   const ids = await spool.list();
@@ -95,13 +96,8 @@ export async function replayPendingSettlements(
     }
     const { settle, exchange } = parsed.data;
     try {
-      await stores.metering.settleTokens(settle);
-      if (exchange) {
-        await stores.conversations.saveChatExchange(exchange).catch((error: unknown) => {
-          if (!(error instanceof AppError && error.code === "not_found")) throw error;
-          console.warn(`[chat] the conversation of ${settle.requestId} is gone: its spooled exchange is dropped (the usage is charged)`);
-        });
-      }
+      if (exchange) await stores.chat.finishChat(settle, exchange);
+      else await stores.metering.settleTokens(settle);
       await spool.remove(id);
       report.replayed++;
     } catch (error) {
@@ -130,7 +126,7 @@ const REPLAY_INTERVAL_MS = 5_000;
  */
 export function startSettlementReplayer(
   spool: FileSpool,
-  stores: { metering: MeteringStore; conversations: ConversationStore },
+  stores: { metering: MeteringStore; chat: ChatStore },
   options: { intervalMs?: number } = {},
 ): () => void {
   const intervalMs = options.intervalMs ?? REPLAY_INTERVAL_MS;

@@ -3,9 +3,8 @@ import type { Admission } from "@/lib/chat/admit-chat";
 import type { SaveChatExchangeInput } from "@/lib/chat/conversation-store";
 import { spoolSettlement } from "@/lib/chat/pending-settlements";
 import type { ChatDeps } from "@/lib/chat/run-chat";
-import { AppError } from "@/lib/errors";
 import type { SettleResult } from "@/lib/metering/schemas";
-import { settleWithRetries } from "@/lib/metering/settle";
+import { withRetries } from "@/lib/metering/settle";
 import type { SettleInput } from "@/lib/metering/store";
 
 export type Recorded = {
@@ -16,27 +15,23 @@ export type Recorded = {
 };
 
 /**
- * After a reply: charges it (with retries) and stores the exchange. What the database cannot take
- * goes to the durable spool, replayed when it is back, so nothing is lost. A chat admitted without a
- * hold (fail-open) tries once: the database was away a moment ago.
+ * After a reply, in one round trip (finish_chat): charges it and stores the exchange, retried for
+ * METERING_SETTLE_RETRY_MS (both parts are idempotent by request id). What the database cannot take
+ * by then goes to the durable spool, replayed when it is back, so nothing is lost. A chat admitted
+ * without a hold (fail-open) tries once: the database was away a moment ago.
  */
 export async function recordChat(deps: ChatDeps, admission: Admission, settle: SettleInput, exchange: SaveChatExchangeInput): Promise<Recorded> {
   const at = new Date();
-  const settled = await settleWithRetries(deps.stores.metering, settle, admission.metered ? deps.settleRetryMs : 0);
+  const finished = await withRetries(
+    `settle of ${settle.requestId}`,
+    () => deps.stores.chat.finishChat(settle, exchange),
+    admission.metered ? deps.settleRetryMs : 0,
+  );
   if (!admission.metered) deps.emergency?.giveBack(settle.userId, admission.reserved - settle.inputTokens - settle.outputTokens);
-  if (!settled) {
+  if (!finished) {
     await spoolSettlement(deps.spool, { settle: { ...settle, at }, exchange });
     return { settled: null, recorded: false };
   }
-  try {
-    await deps.stores.conversations.saveChatExchange(exchange);
-  } catch (error) {
-    if (error instanceof AppError && error.code !== "unavailable") {
-      console.error(`[chat] could not store the exchange of ${settle.requestId}`, error);
-    } else {
-      // Charged already: the replay's settle finds it settled and stores the exchange.
-      await spoolSettlement(deps.spool, { settle: { ...settle, at }, exchange });
-    }
-  }
-  return { settled, recorded: true };
+  if (!finished.exchangeSaved) console.warn(`[chat] the exchange of ${settle.requestId} was not stored: its conversation is another user's`);
+  return { settled: finished, recorded: true };
 }

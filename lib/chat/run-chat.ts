@@ -4,7 +4,7 @@ import type { User } from "@/lib/auth/user";
 import { admitChat, SETTLE_BUDGET_MS } from "@/lib/chat/admit-chat";
 import type { ChatRequest } from "@/lib/chat/chat-request";
 import type { ChatSettings } from "@/lib/chat/chat-settings";
-import type { ConversationStore } from "@/lib/chat/conversation-store";
+import type { ChatStore } from "@/lib/chat/chat-store";
 import { recordChat } from "@/lib/chat/record-chat";
 import { relayChatStream, type RelayResult } from "@/lib/chat/relay-stream";
 import { AppError } from "@/lib/errors";
@@ -12,11 +12,10 @@ import { openChatStream } from "@/lib/llm/stream-chat";
 import { mapUpstreamError } from "@/lib/llm/upstream-errors";
 import { releaseWithRetries } from "@/lib/metering/settle";
 import type { MeteringStore } from "@/lib/metering/store";
-import type { RateLimitStore } from "@/lib/rate-limit/rate-limit-store";
 
 /** The stores a chat request uses (lib/api/stores.ts builds them) and its settings. */
 export type ChatDeps = ChatSettings & {
-  stores: { metering: MeteringStore; conversations: ConversationStore; rateLimits: RateLimitStore };
+  stores: { metering: MeteringStore; chat: ChatStore };
 };
 
 const TITLE_CHARS = 60;

@@ -1,8 +1,8 @@
 import "server-only";
-import type { MeteringStore } from "@/lib/metering/store";
+import type { MeteringStore, ReserveInput } from "@/lib/metering/store";
 import { AppError } from "@/lib/errors";
 import { countChatTokens, type ChatTextMessage } from "@/lib/metering/tokenizer";
-import type { TokenStatus } from "@/lib/metering/schemas";
+import type { ReserveResult, TokenStatus } from "@/lib/metering/schemas";
 
 /** The smallest reply worth starting a request for. Less room than this is "over quota". */
 export const MIN_OUTPUT_TOKENS = 16;
@@ -38,15 +38,25 @@ export type QuotaGrant = {
  * Retry-After) when only the user's own requests in flight are in the way, quota_exceeded otherwise.
  */
 export async function checkQuota(store: MeteringStore, request: QuotaRequest): Promise<QuotaGrant> {
+  const input = reserveInputFor(request);
+  return grantOrThrow(await store.reserveTokens(input), request, input.promptTokens);
+}
+
+/** What to reserve for a request: its prompt as the tokenizer counts it, plus the output budget. */
+export function reserveInputFor(request: QuotaRequest): ReserveInput & { promptTokens: number } {
   const promptTokens = countChatTokens(request.messages);
-  const result = await store.reserveTokens({
+  return {
     userId: request.userId,
     requestId: request.requestId,
     model: request.model,
     minTokens: promptTokens + MIN_OUTPUT_TOKENS,
     maxTokens: promptTokens + Math.max(request.maxOutputTokens ?? UNBOUNDED_OUTPUT_TOKENS, MIN_OUTPUT_TOKENS),
     promptTokens,
-  });
+  };
+}
+
+/** The grant of a reserve that held tokens; the AppError of one that refused (see checkQuota). */
+export function grantOrThrow(result: ReserveResult, request: QuotaRequest, promptTokens: number): QuotaGrant {
   if (result.ok) {
     return {
       requestId: result.requestId,

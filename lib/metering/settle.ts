@@ -10,7 +10,7 @@ import type { MeteringStore, SettleInput } from "@/lib/metering/store";
 export const DEFAULT_SETTLE_RETRY_MS = 35_000;
 
 /** Runs an idempotent metering call until it succeeds or the time is spent; null then, logged. */
-async function withRetries<T>(what: string, call: () => Promise<T>, retryMs: number): Promise<T | null> {
+export async function withRetries<T>(what: string, call: () => Promise<T>, retryMs: number): Promise<T | null> {
   const startedAt = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { toIntArrayLiteral } from "@/lib/db/array-literal";
 import { parseDbResult } from "@/lib/db/parse-result";
-import type { RpcClient, UserIdentity } from "@/lib/db/rpc";
+import type { RpcArgs, RpcClient, UserIdentity } from "@/lib/db/rpc";
 import { catalogueSchema } from "@/lib/metering/catalogue";
 import type { WarningThreshold } from "@/lib/client/thresholds";
 import {
@@ -42,36 +42,46 @@ export type SettleInput = {
   at?: Date;
 };
 
+/** reserve_tokens' arguments (begin_chat takes the same ones, and the rate limit's and the conversation's). */
+export function reserveArgs(input: ReserveInput): RpcArgs {
+  return {
+    p_user_id: input.userId,
+    p_request_id: input.requestId,
+    p_model: input.model,
+    p_min_tokens: input.minTokens,
+    p_max_tokens: input.maxTokens,
+    p_prompt_tokens: input.promptTokens,
+  };
+}
+
+/** settle_tokens' arguments (finish_chat takes the same ones, and the exchange's). */
+export function settleArgs(input: SettleInput): RpcArgs {
+  return {
+    p_request_id: input.requestId,
+    p_user_id: input.userId,
+    p_model: input.model,
+    p_input_tokens: input.inputTokens,
+    p_output_tokens: input.outputTokens,
+    p_cost_usd: input.costUsd ?? null,
+    p_latency_ms: input.latencyMs ?? null,
+    p_outcome: input.outcome,
+    ...(input.at ? { p_now: input.at.toISOString() } : {}),
+  };
+}
+
 export function createMeteringStore(rpc: RpcClient) {
   return {
     async reserveTokens(input: ReserveInput) {
       return parseDbResult(
         reserveResultSchema,
-        await rpc.call("reserve_tokens", {
-          p_user_id: input.userId,
-          p_request_id: input.requestId,
-          p_model: input.model,
-          p_min_tokens: input.minTokens,
-          p_max_tokens: input.maxTokens,
-          p_prompt_tokens: input.promptTokens,
-        }),
+        await rpc.call("reserve_tokens", reserveArgs(input)),
       );
     },
 
     async settleTokens(input: SettleInput) {
       return parseDbResult(
         settleResultSchema,
-        await rpc.call("settle_tokens", {
-          p_request_id: input.requestId,
-          p_user_id: input.userId,
-          p_model: input.model,
-          p_input_tokens: input.inputTokens,
-          p_output_tokens: input.outputTokens,
-          p_cost_usd: input.costUsd ?? null,
-          p_latency_ms: input.latencyMs ?? null,
-          p_outcome: input.outcome,
-          ...(input.at ? { p_now: input.at.toISOString() } : {}),
-        }),
+        await rpc.call("settle_tokens", settleArgs(input)),
       );
     },
 

@@ -9,15 +9,18 @@ import type { RateLimitResult, RateLimitRule } from "@/lib/rate-limit/schemas";
  */
 export async function checkRateLimit(store: RateLimitStore, rule: RateLimitRule): Promise<RateLimitResult> {
   const result = await store.hit(rule);
-  if (!result.allowed) {
-    const seconds = Math.max(1, result.retryAfterSeconds);
-    throw new AppError(
-      "rate_limited",
-      `Too many requests: at most ${result.limit} per ${describeWindow(result.windowSeconds)}. Try again in ${seconds} s.`,
-      { details: { limit: result.limit, retryAfterSeconds: seconds }, headers: { "Retry-After": String(seconds) } },
-    );
-  }
+  if (!result.allowed) throw rateLimitedError(result);
   return result;
+}
+
+/** 429 rate_limited with Retry-After, for a hit over the limit. */
+export function rateLimitedError(result: RateLimitResult): AppError {
+  const seconds = Math.max(1, result.retryAfterSeconds);
+  return new AppError(
+    "rate_limited",
+    `Too many requests: at most ${result.limit} per ${describeWindow(result.windowSeconds)}. Try again in ${seconds} s.`,
+    { details: { limit: result.limit, retryAfterSeconds: seconds }, headers: { "Retry-After": String(seconds) } },
+  );
 }
 
 function describeWindow(seconds: number): string {

@@ -131,7 +131,7 @@ function ttftSection(results: BenchResults): string[] {
     ...firstErrors,
     ttft.chatRoundTrips === null
       ? ""
-      : `  Database round trips per POST /api/chat, all of them (rate limit, reserve, settle, store the exchange): ${ttft.chatRoundTrips.toFixed(2)}.`,
+      : `  Database round trips per POST /api/chat, all of them (the dev sign-in's session check, begin_chat, finish_chat): ${ttft.chatRoundTrips.toFixed(2)}.`,
     "",
   ].filter((line, i, all) => line !== "" || all[i - 1] !== "");
 }
