@@ -1,3 +1,4 @@
+import { formatCheckpoints } from "./checkpoints";
 import type { BenchResults } from "./results";
 import { formatMs, formatRate, formatRatio, formatSignedMs, formatTable } from "./table";
 import { analyticsSection } from "./analytics";
@@ -86,6 +87,7 @@ function meteringSection(results: BenchResults): string[] {
     trips
       ? `  Round trips on the wire (ReadyForQuery), ${trips.pairs} sequential pairs: reserve ${trips.reserve}, settle ${trips.settle}, per pair ${trips.perPair}.`
       : "  Round trips: not measured.",
+    ...formatCheckpoints(metering.checkpoints ?? []),
     "",
   ];
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { AnalyticsBenchResult } from "./analytics";
+import type { CheckpointResult } from "./checkpoints";
 import type { ComparisonResult } from "./comparison";
 import type { HttpComparison } from "./http";
 import type { MachineInfo } from "./machine";
@@ -22,6 +23,8 @@ export type BenchResults = {
     poolMax: number;
     results: MeteringResult[];
     roundTrips: RoundTrips | null;
+    /** checkpoint_hold's cost (durable), at 1 and 16 callers; empty when skipped. */
+    checkpoints?: CheckpointResult[];
   };
   ttft: {
     iterations: number;

@@ -7,6 +7,7 @@ import { createPgRpcClient } from "@/lib/db/pg-rpc";
 import { startLlmServer } from "../llm/server";
 import { hasBuild, sourcesNewerThanBuild, startBuiltApp, type AppServer } from "./app-server";
 import { BARE_ROUTE_PATH, ensureBenchBuild } from "./bench-build";
+import { benchCheckpoints, type CheckpointResult } from "./checkpoints";
 import { createCleanup } from "./cleanup";
 import { benchComparison, type ComparisonResult } from "./comparison";
 import { startBenchDatabase } from "./database";
@@ -106,6 +107,7 @@ async function main(): Promise<number> {
     let comparison: ComparisonResult | null = null;
     let roundTrips: Awaited<ReturnType<typeof countMeteringRoundTrips>> | null = null;
     const meteringResults: MeteringResult[] = [];
+    let checkpoints: CheckpointResult[] = [];
     let ttftResults: Awaited<ReturnType<typeof benchTtft>> = [];
     const chatTrips = { total: 0, calls: 0 };
     const httpRuns: HttpComparison[] = [];
@@ -128,6 +130,8 @@ async function main(): Promise<number> {
         }
       }
       await setDurability(dbUrl, "durable");
+      checkpoints = await benchCheckpoints(ctx, BOUNDS.metering);
+      log(`  checkpoints: ${checkpoints.map((c) => `${Math.round(c.perSecond)}/s at ${c.concurrency}`).join(", ")}`);
     }
     if (!analyticsOnly && !meteringOnly) {
       // The app: in-process handlers, and the bench's build (the product plus a bare route) over HTTP.
@@ -202,7 +206,7 @@ async function main(): Promise<number> {
       machine: machineInfo(),
       load: { cpuBusyBefore, cpuBusyAfter: null, loadAvgStart, loadAvgEnd: os.loadavg()[0]! },
       comparison,
-      metering: { poolMax: POOL_MAX, results: meteringResults, roundTrips },
+      metering: { poolMax: POOL_MAX, results: meteringResults, roundTrips, checkpoints },
       ttft:
         ttftResults.length > 0
           ? {
