@@ -54,4 +54,16 @@ describe("MessageItem", () => {
     expect(screen.getByTestId("message-tokens").textContent).toBe("12 in · 3 out · 15 tokens");
     expect(screen.getByText(/Stopped/)).toBeTruthy();
   });
+
+  it("says when a reply's usage is not recorded yet (the database was away)", () => {
+    render(
+      <List
+        onRetry={() => {}}
+        messages={[
+          { key: "p", role: "assistant", content: "Done", state: "done", usage: { inputTokens: 5, outputTokens: 7, totalTokens: 12, costUsd: null, outcome: "ok", pending: true } },
+        ]}
+      />,
+    );
+    expect(screen.getByTestId("message-usage-pending").textContent).toMatch(/not recorded yet: counted when our database is back/);
+  });
 });

@@ -86,6 +86,18 @@ describe("TokenGauge", () => {
     if (balance) expect(screen.getByTestId("token-gauge-balance").textContent).toMatch(/^Using your balance: 5.000 tokens$/);
   });
 
+  it("says when an unused balance expires once that is 30 days away or less, and not before", async () => {
+    const soon = new Date(Date.now() + 20 * 86_400_000).toISOString();
+    serve({ ...base, balance: 5_000, remaining: 45_000, balanceExpiresAt: soon });
+    renderGauge();
+    expect((await screen.findByTestId("token-gauge-balance-expiry")).textContent).toMatch(/^Expires .+ unless you use it$/);
+    cleanup();
+    serve({ ...base, balance: 5_000, remaining: 45_000, balanceExpiresAt: new Date(Date.now() + 200 * 86_400_000).toISOString() });
+    renderGauge();
+    await screen.findByTestId("token-gauge-balance");
+    expect(screen.queryByTestId("token-gauge-balance-expiry")).toBeNull();
+  });
+
   it("shows what replies in progress hold", async () => {
     serve({ ...base, used: 100, held: 2_148, remaining: 37_752 });
     renderGauge();
