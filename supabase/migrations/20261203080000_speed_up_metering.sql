@@ -307,7 +307,23 @@ begin
       insert into public.reservations (request_id, user_id, tokens, prompt_tokens, model, period, period_start, created_at, expires_at)
       values (p_request_id, p_user_id, v_granted, v_prompt, p_model, v_period, v_start, v_now, v_expires);
       v_held := v_held + v_granted;
-      v_result := pg_catalog.jsonb_build_object(
+      if v_alerted then
+        v_alerts := public.pending_usage_alerts(p_user_id, v_period, v_start);
+      end if;
+      -- The status with this hold, and the hold (one object: the common path builds nothing twice).
+      return pg_catalog.jsonb_build_object(
+        'user_id', p_user_id,
+        'plan', v_plan_id,
+        'plan_name', v_plan_name,
+        'period', v_period,
+        'period_start', pg_catalog.to_char(v_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'resets_at', pg_catalog.to_char(v_resets at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'used', v_used,
+        'cap', v_cap,
+        'held', v_held,
+        'remaining', v_remaining - v_granted,
+        'balance', v_balance,
+        'alerts', v_alerts,
         'ok', true,
         'request_id', p_request_id,
         'reserved', v_granted,
@@ -609,6 +625,36 @@ begin
       case when v_ledger_request_id = p_request_id then null else p_request_id end
     );
 
+    -- The fast path charging the current period knows the whole status by now: one object (the
+    -- common path builds nothing twice).
+    if v_fast and v_plan_part > 0 and v_period = v_plan_period and v_start = v_cur_start then
+      if v_alerted then
+        v_alerts := public.pending_usage_alerts(p_user_id, v_plan_period, v_cur_start);
+      end if;
+      return pg_catalog.jsonb_build_object(
+        'user_id', p_user_id,
+        'plan', v_plan_id,
+        'plan_name', v_plan_name,
+        'period', v_plan_period,
+        'period_start', pg_catalog.to_char(v_cur_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'resets_at', pg_catalog.to_char(v_resets at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'used', v_new_used,
+        'cap', v_cap,
+        'held', v_held,
+        'remaining', greatest(greatest(v_cap - v_new_used, 0) + v_balance - v_held, 0),
+        'balance', v_balance,
+        'alerts', v_alerts,
+        'ok', true,
+        'request_id', p_request_id,
+        'total_tokens', v_charge,
+        'plan_tokens', v_plan_part,
+        'balance_tokens', 0,
+        'charged_period', v_period,
+        'charged_period_start', pg_catalog.to_char(v_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'already_settled', false
+      );
+    end if;
+
     v_result := pg_catalog.jsonb_build_object(
       'ok', true,
       'request_id', p_request_id,
@@ -621,20 +667,16 @@ begin
     );
   end if;
 
-  -- The status at p_now: on the fast path charging the current period everything is known by now;
-  -- otherwise one more statement reads what is not.
-  if v_fast and v_plan_part > 0 and v_period = v_plan_period and v_start = v_cur_start then
-    v_used := v_new_used;
-  else
-    select
-      coalesce((select u.plan_tokens_used from public.usage_periods u
-                where u.user_id = p_user_id and u.period = v_plan_period and u.period_start = v_cur_start), 0),
-      (select coalesce(pg_catalog.sum(r.tokens), 0)::bigint from public.reservations r
-       where r.user_id = p_user_id and r.expires_at > v_now),
-      exists (select 1 from public.usage_alerts ua
-              where ua.user_id = p_user_id and ua.period = v_plan_period and ua.period_start = v_cur_start and ua.acknowledged_at is null)
-    into v_used, v_held, v_alerted;
-  end if;
+  -- The status at p_now, for every other case (slow path, no charge, another period): one more
+  -- statement reads usage, holds and pending alerts.
+  select
+    coalesce((select u.plan_tokens_used from public.usage_periods u
+              where u.user_id = p_user_id and u.period = v_plan_period and u.period_start = v_cur_start), 0),
+    (select coalesce(pg_catalog.sum(r.tokens), 0)::bigint from public.reservations r
+     where r.user_id = p_user_id and r.expires_at > v_now),
+    exists (select 1 from public.usage_alerts ua
+            where ua.user_id = p_user_id and ua.period = v_plan_period and ua.period_start = v_cur_start and ua.acknowledged_at is null)
+  into v_used, v_held, v_alerted;
   if v_alerted then
     v_alerts := public.pending_usage_alerts(p_user_id, v_plan_period, v_cur_start);
   end if;
