@@ -30,9 +30,10 @@
 --   and the slow path runs, which is the former settle_tokens: account lock first, ledger and hold
 --   looked up, plan allowance first then balance, computed from the period's usage row locked
 --   FOR UPDATE (fast-path settles add to it without the account lock, so it must be locked to
---   split). Locks are always taken in the order account, hold, usage row, rollup rows, so two
---   metering calls never wait on each other in a cycle. A user's reserves no longer queue behind
---   their settles: a fast-path settle never touches the account row.
+--   split). Every metering call takes its locks in the order account, hold, usage row, rollup
+--   rows (a fast-path settle skips the first, and never waits for it while holding the others), so
+--   two calls for one user never wait on each other in a cycle. A user's reserves no longer queue
+--   behind their settles: a fast-path settle never touches the account row.
 --   The plan/balance split is the same as before: the fast path charges the plan only when the
 --   allowance covers the whole charge (which the former formula also charges entirely to the
 --   plan); anything else is computed by the former formula from the locked row.
@@ -224,19 +225,17 @@ begin
     -- added" together, so this never counts a request twice or not at all.
     select coalesce((select u.plan_tokens_used from public.usage_periods u
                      where u.user_id = p_user_id and u.period = v_period and u.period_start = v_start), 0),
-           h.held, h.stale,
+           coalesce((select pg_catalog.sum(r.tokens) from public.reservations r
+                     where r.user_id = p_user_id and r.expires_at > v_now), 0)::bigint,
+           exists (select 1 from public.reservations r
+                   where r.user_id = p_user_id and r.expires_at <= v_now - interval '1 hour'),
            exists (select 1 from public.usage_ledger x where x.request_id = p_request_id),
            exists (select 1 from public.usage_alerts ua
                    where ua.user_id = p_user_id and ua.period = v_period and ua.period_start = v_start and ua.acknowledged_at is null),
            e.user_id, e.tokens, e.prompt_tokens, e.model, e.expires_at
     into v_used, v_held, v_stale, v_settled, v_alerted,
          v_hold_user, v_hold_tokens, v_hold_prompt, v_hold_model, v_hold_expires
-    from (
-      select coalesce(pg_catalog.sum(r.tokens) filter (where r.expires_at > v_now), 0)::bigint as held,
-             coalesce(pg_catalog.bool_or(r.expires_at <= v_now - interval '1 hour'), false) as stale
-      from public.reservations r
-      where r.user_id = p_user_id
-    ) h
+    from (select) as one
     left join public.reservations e on e.request_id = p_request_id;
 
     if v_settled then
