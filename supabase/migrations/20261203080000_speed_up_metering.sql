@@ -64,10 +64,11 @@
 --   Kept: every CHECK on usage_ledger, reservations and usage_periods, every other foreign key and
 --   index, RLS on every table, the append-only guards.
 --
--- * The rollup trigger on usage_ledger is row-level (two upserts of one row each, instead of two
---   aggregations over a transition table), and spreads the model rows over 64 buckets by database
---   session (pg_backend_pid() & 63) rather than by user: concurrent requests on different
---   connections then never wait for each other's rollup row. The sums are unchanged.
+-- * The rollup trigger on usage_ledger (statement-level) upserts the one row of a settle directly,
+--   without the aggregation and sort it still uses for a bulk insert, and puts that row's model
+--   sums in the bucket of the database session (pg_backend_pid() & 63) rather than of the user:
+--   settles on different connections then never wait for each other's rollup row (a row lock held
+--   until commit). The sums are unchanged; a bucket means nothing but the spreading.
 --
 -- * admin_reset_usage locks the period's usage row while it reads the amount it forgives, since
 --   fast-path settles add to it without the account lock.
@@ -698,32 +699,69 @@ end;
 $$;
 
 -- ---------------------------------------------------------------------------------------------
--- Rollups: one row-level trigger, model rows bucketed by database session
+-- Rollups: the statement-level trigger gains a path for the one-row insert of a settle
 -- ---------------------------------------------------------------------------------------------
-drop trigger usage_ledger_roll_up on public.usage_ledger;
-
 create or replace function public.roll_up_usage_ledger()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  n public.usage_ledger;
 begin
+  select i.* into n from inserted i limit 2;
+  if not found then
+    return null;
+  end if;
+  if (select pg_catalog.count(*) from inserted) = 1 then
+    -- A settle: its one row upserted as it is. The model row's bucket is the database session's,
+    -- so settles on different connections never wait for each other's rollup row.
+    insert into public.usage_daily_users as d (day, user_id, requests, input_tokens, output_tokens, total_tokens, cost_usd)
+    values ((n.created_at at time zone 'UTC')::date, n.user_id, 1, n.input_tokens, n.output_tokens, n.total_tokens,
+            coalesce(n.cost_usd, 0))
+    on conflict (day, user_id) do update set
+      requests = d.requests + 1,
+      input_tokens = d.input_tokens + excluded.input_tokens,
+      output_tokens = d.output_tokens + excluded.output_tokens,
+      total_tokens = d.total_tokens + excluded.total_tokens,
+      cost_usd = d.cost_usd + excluded.cost_usd;
+    insert into public.usage_daily_models as d (day, model, bucket, requests, input_tokens, output_tokens, total_tokens, cost_usd)
+    values ((n.created_at at time zone 'UTC')::date, n.model, (pg_catalog.pg_backend_pid() & 63)::smallint, 1,
+            n.input_tokens, n.output_tokens, n.total_tokens, coalesce(n.cost_usd, 0))
+    on conflict (day, model, bucket) do update set
+      requests = d.requests + 1,
+      input_tokens = d.input_tokens + excluded.input_tokens,
+      output_tokens = d.output_tokens + excluded.output_tokens,
+      total_tokens = d.total_tokens + excluded.total_tokens,
+      cost_usd = d.cost_usd + excluded.cost_usd;
+    return null;
+  end if;
+
+  -- More rows (a bulk load): summed per key and upserted in key order, as before.
   insert into public.usage_daily_users as d (day, user_id, requests, input_tokens, output_tokens, total_tokens, cost_usd)
-  values ((new.created_at at time zone 'UTC')::date, new.user_id, 1, new.input_tokens, new.output_tokens, new.total_tokens,
-          coalesce(new.cost_usd, 0))
+  select (i.created_at at time zone 'UTC')::date, i.user_id, pg_catalog.count(*),
+         pg_catalog.sum(i.input_tokens), pg_catalog.sum(i.output_tokens), pg_catalog.sum(i.total_tokens),
+         coalesce(pg_catalog.sum(i.cost_usd), 0)
+  from inserted i
+  group by 1, 2
+  order by 1, 2
   on conflict (day, user_id) do update set
-    requests = d.requests + 1,
+    requests = d.requests + excluded.requests,
     input_tokens = d.input_tokens + excluded.input_tokens,
     output_tokens = d.output_tokens + excluded.output_tokens,
     total_tokens = d.total_tokens + excluded.total_tokens,
     cost_usd = d.cost_usd + excluded.cost_usd;
 
   insert into public.usage_daily_models as d (day, model, bucket, requests, input_tokens, output_tokens, total_tokens, cost_usd)
-  values ((new.created_at at time zone 'UTC')::date, new.model, (pg_catalog.pg_backend_pid() & 63)::smallint, 1,
-          new.input_tokens, new.output_tokens, new.total_tokens, coalesce(new.cost_usd, 0))
+  select (i.created_at at time zone 'UTC')::date, i.model, (pg_catalog.hashtext(i.user_id) & 63)::smallint, pg_catalog.count(*),
+         pg_catalog.sum(i.input_tokens), pg_catalog.sum(i.output_tokens), pg_catalog.sum(i.total_tokens),
+         coalesce(pg_catalog.sum(i.cost_usd), 0)
+  from inserted i
+  group by 1, 2, 3
+  order by 1, 2, 3
   on conflict (day, model, bucket) do update set
-    requests = d.requests + 1,
+    requests = d.requests + excluded.requests,
     input_tokens = d.input_tokens + excluded.input_tokens,
     output_tokens = d.output_tokens + excluded.output_tokens,
     total_tokens = d.total_tokens + excluded.total_tokens,
@@ -731,15 +769,9 @@ begin
   return null;
 end;
 $$;
-revoke all on function public.roll_up_usage_ledger() from public, anon, authenticated, service_role;
-
-create trigger usage_ledger_roll_up
-  after insert on public.usage_ledger
-  for each row
-  execute function public.roll_up_usage_ledger();
 
 comment on table public.usage_daily_models is
-  'Per UTC day, model and bucket (the database session that settled: pg_backend_pid() & 63): the sums of usage_ledger. Written only by the usage_ledger insert trigger.';
+  'Per UTC day, model and bucket: the sums of usage_ledger. The bucket only spreads a (day, model) over up to 64 rows so concurrent writers rarely share one: the writing session''s pg_backend_pid() & 63 for a settle''s one-row insert, hashtext(user_id) & 63 for a bulk insert. Written only by the usage_ledger insert trigger.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Balance expiry: the latest ledger row counts as activity (last_active_at may be an hour behind)
