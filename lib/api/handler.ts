@@ -1,8 +1,9 @@
 import "server-only";
 import { errorResponse } from "@/lib/api/error-response";
+import { requestIdOf } from "@/lib/api/request-id";
 import { checkSameOrigin } from "@/lib/api/same-origin";
 import { getStores, type Stores } from "@/lib/api/stores";
-import { requireUser } from "@/lib/auth/get-user";
+import { requireSignedIn } from "@/lib/auth/get-user";
 import { hasSessionCookie } from "@/lib/auth/session-cookie";
 import type { User } from "@/lib/auth/user";
 import { getEnv } from "@/lib/env";
@@ -24,25 +25,34 @@ export type UserRouteContext<P = Record<string, never>> = RouteContext<P> & { us
  * The one route wrapper: refuses a cross-site POST, PUT, PATCH or DELETE (403 forbidden, before
  * the handler runs: lib/api/same-origin.ts), hands the handler the database stores and maps
  * whatever it throws to the API's error body (ZodError -> 400 naming the fields, AppError -> its
- * status, anything else -> 500, logged and never sent). Public routes use it directly.
+ * status, anything else -> 500, logged and never sent). Public routes use it directly. Every answer
+ * carries the request's id (`x-request-id`); the API's security headers come from next.config.ts.
  */
 export function withRoute<P = Record<string, never>>(handler: (context: RouteContext<P>) => Promise<Response>) {
   return async (request: Request, next?: NextContext<P>): Promise<Response> => {
+    let response: Response;
     try {
       assertSameOrigin(request);
-      return await handler({ request, params: next?.params ?? Promise.resolve({} as P), stores: getStores() });
+      response = await handler({ request, params: next?.params ?? Promise.resolve({} as P), stores: getStores() });
     } catch (error) {
-      return errorResponse(error);
+      response = errorResponse(error);
     }
+    response.headers.set("x-request-id", requestIdOf(request.headers));
+    return response;
   };
 }
 
 /**
- * withRoute for signed-in users: 401 before the handler runs unless the session is valid. Every
- * route checks the user itself (a proxy-level check is not enough). `withAdmin` builds on it.
+ * withRoute for signed-in users: 401 unless the session is valid, checked before the handler's first
+ * database call or with it, in the same statement (lib/auth/sessions.ts), so a request on an ended
+ * session changes nothing. Every route checks the user itself (a proxy-level check is not enough).
+ * `withAdmin` builds on it.
  */
 export function withUser<P = Record<string, never>>(handler: (context: UserRouteContext<P>) => Promise<Response>) {
-  return withRoute<P>(async (context) => handler({ ...context, user: await requireUser(context.request, context.stores.sessions) }));
+  return withRoute<P>(async (context) => {
+    const { user, run } = await requireSignedIn(context.request, context.stores.sessions);
+    return run(() => handler({ ...context, user }));
+  });
 }
 
 /**

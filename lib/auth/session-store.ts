@@ -32,6 +32,14 @@ export function createSessionStore(rpc: RpcClient) {
       return parseDbResult(sessionSchema.nullable(), await rpc.call("find_session", { p_id: id }));
     },
 
+    /**
+     * Raises 401 `unauthorized` unless the session is this user's and valid; one round trip. Usually
+     * it rides on a request's first call instead (lib/auth/sessions.ts findRequestSession).
+     */
+    async require(id: string, userId: string): Promise<void> {
+      await rpc.call("require_session", { p_id: id, p_user_id: userId });
+    },
+
     /** Ends one session (sign-out); true when it was valid until now. Idempotent. */
     async revoke(id: string): Promise<boolean> {
       return parseDbResult(z.object({ revoked: z.boolean() }), await rpc.call("revoke_session", { p_id: id })).revoked;

@@ -4,7 +4,8 @@ import { getSessionSecret } from "@/lib/auth/session-secret";
 import type { SessionStore } from "@/lib/auth/session-store";
 import { newSessionToken, SESSION_TTL_SECONDS, sessionIdOf, signSessionToken, verifySessionToken } from "@/lib/auth/session-token";
 import type { User } from "@/lib/auth/user";
-import { forgetSession, recallSession, rememberSession } from "@/lib/auth/recent-sessions";
+import { forgetSession, knownSession, recallSession, rememberSession } from "@/lib/auth/recent-sessions";
+import { requestGuard, withRequestGuard } from "@/lib/db/request-guard";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 
@@ -21,8 +22,47 @@ export async function startSession(sessions: SessionStore, user: User): Promise<
  */
 export async function findSessionUser(sessions: SessionStore, cookieValue: string | undefined): Promise<User | null> {
   const token = verifySessionToken(cookieValue, getSessionSecret());
+  return token ? findSessionById(sessions, sessionIdOf(token)) : null;
+}
+
+/** A signed-in request: its user, and how to run its work so that the session is checked (SignedIn.run). */
+export type SignedIn = { user: User; run: <T>(work: () => Promise<T>) => Promise<T> };
+
+/**
+ * For API requests: the cookie's session, checked in Postgres once per request either way. A session
+ * this instance has found valid before (its owner is known) is checked by the request's first
+ * database call, in the same statement or transaction (public.require_session through
+ * lib/db/request-guard.ts), so a revoked or expired one changes nothing and ends in 401; if the
+ * work makes no database call, the check runs on its own before the response goes out. Otherwise,
+ * and always with METERING_FAIL_MODE=open (whose outage recall needs the check up front), the
+ * session is looked up first, as for pages. Null for a garbled, unknown, revoked or expired session.
+ */
+export async function findRequestSession(sessions: SessionStore, cookieValue: string | undefined): Promise<SignedIn | null> {
+  const token = verifySessionToken(cookieValue, getSessionSecret());
   if (!token) return null;
   const id = sessionIdOf(token);
+  const known = getEnv().METERING_FAIL_MODE === "closed" ? knownSession(id) : null;
+  if (!known) {
+    const user = await findSessionById(sessions, id);
+    return user ? { user, run: (work) => work() } : null;
+  }
+  const guard = requestGuard("require_session", { p_id: id, p_user_id: known.id });
+  const run = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await withRequestGuard(guard, async () => {
+        const result = await work();
+        if (!guard.passed) await sessions.require(id, known.id);
+        return result;
+      });
+    } catch (error) {
+      if (!guard.passed && error instanceof AppError && error.code === "unauthorized") forgetSession(id);
+      throw error;
+    }
+  };
+  return { user: known, run };
+}
+
+async function findSessionById(sessions: SessionStore, id: string): Promise<User | null> {
   const failOpen = getEnv().METERING_FAIL_MODE === "open";
   let session;
   try {
@@ -38,7 +78,7 @@ export async function findSessionUser(sessions: SessionStore, cookieValue: strin
     return null;
   }
   const user = { id: session.user_id, name: session.name };
-  if (failOpen) rememberSession(id, user, new Date(session.expires_at));
+  rememberSession(id, user, new Date(session.expires_at));
   return user;
 }
 

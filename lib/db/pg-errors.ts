@@ -25,6 +25,8 @@ export function mapPgError(error: unknown): AppError {
     case "22003": // numeric_value_out_of_range
     case "23514": // check_violation
       return new AppError("bad_request", "Invalid input.", { cause: error });
+    case "28000": // invalid_authorization_specification: public.require_session, a session that has ended
+      return new AppError("unauthorized", message, { cause: error });
     case "42501": // insufficient_privilege
       return new AppError("forbidden", "Not allowed.", { cause: error });
     case "P0002": // no_data_found

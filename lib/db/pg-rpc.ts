@@ -1,6 +1,7 @@
 import "server-only";
 import type pg from "pg";
 import { mapPgError } from "@/lib/db/pg-errors";
+import { guardToCarry, pendingGuard } from "@/lib/db/request-guard";
 import { assertArgName, assertFunctionName, type RpcArgs, type RpcClient, type UserIdentity } from "@/lib/db/rpc";
 
 /**
@@ -8,6 +9,9 @@ import { assertArgName, assertFunctionName, type RpcArgs, type RpcClient, type U
  * server role (lib/db/pool.ts sets `role` at connect), so a server call is one round trip.
  * A user call runs as PostgREST runs a request: one transaction, `set local role authenticated`
  * and the claims in request.jwt.claims; sent as one multi-statement query, so also one round trip.
+ * A request's guard (lib/db/request-guard.ts) rides along: in the same statement for a server call
+ * (CASE runs the check first, the call only when it passed), as the transaction's first statement
+ * for a user call (as the server role, before the role switch).
  */
 export function createPgRpcClient(pool: pg.Pool): RpcClient {
   return {
@@ -15,13 +19,16 @@ export function createPgRpcClient(pool: pg.Pool): RpcClient {
 
     async call(fn, args) {
       assertFunctionName(fn);
+      const guard = pendingGuard();
+      const carried = guardToCarry(guard, fn, args);
       const entries = definedEntries(args);
-      const named = entries.map(([name], i) => `${name} => $${i + 1}`);
+      const guardEntries = carried ? definedEntries(carried.args) : [];
+      const placeholders = (list: typeof entries, offset: number) => list.map(([name], i) => `${name} => $${offset + i + 1}`).join(", ");
+      const call = `public.${fn}(${placeholders(entries, guardEntries.length)})`;
+      const sql = carried ? `select case when public.${carried.fn}(${placeholders(guardEntries, 0)}) then ${call} end as result` : `select ${call} as result`;
       try {
-        const { rows } = await pool.query<{ result: unknown }>(
-          `select public.${fn}(${named.join(", ")}) as result`,
-          entries.map(([, value]) => value),
-        );
+        const { rows } = await pool.query<{ result: unknown }>(sql, [...guardEntries, ...entries].map(([, value]) => value));
+        if (guard) guard.passed = true;
         return rows[0]?.result ?? null;
       } catch (error) {
         throw mapPgError(error);
@@ -30,6 +37,8 @@ export function createPgRpcClient(pool: pg.Pool): RpcClient {
 
     async callAsUser(fn, args, identity: UserIdentity) {
       assertFunctionName(fn);
+      const guard = pendingGuard();
+      const carried = guardToCarry(guard, fn, args);
       const entries = definedEntries(args);
       const client = await connect(pool);
       // A checked-out client has no pool listener: without ours, a connection dropped mid-call
@@ -42,18 +51,20 @@ export function createPgRpcClient(pool: pg.Pool): RpcClient {
       };
       try {
         const literal = (value: unknown) => (value === null ? "null" : client.escapeLiteral(String(value)));
-        const named = entries.map(([name, value]) => `${name} => ${literal(value)}`);
+        const named = (list: typeof entries) => list.map(([name, value]) => `${name} => ${literal(value)}`).join(", ");
         const claims = JSON.stringify({ sub: identity.userId, role: "authenticated" });
-        const sql = [
+        const statements = [
           "begin",
+          ...(carried ? [`select public.${carried.fn}(${named(definedEntries(carried.args))})`] : []),
           `select set_config('request.jwt.claims', ${literal(claims)}, true)`,
           "set local role authenticated",
-          `select public.${fn}(${named.join(", ")}) as result`,
+          `select public.${fn}(${named(entries)}) as result`,
           "commit",
-        ].join(";\n");
-        const results = (await client.query(sql)) as unknown as pg.QueryResult<{ result: unknown }>[];
+        ];
+        const results = (await client.query(statements.join(";\n"))) as unknown as pg.QueryResult<{ result: unknown }>[];
         release();
-        return results[3]?.rows[0]?.result ?? null;
+        if (guard) guard.passed = true;
+        return results[statements.length - 2]?.rows[0]?.result ?? null;
       } catch (error) {
         // A client that timed out on our side is stuck (its server stopped answering): discard it
         // without another round trip. One whose rollback fails is broken too: release(error) discards it.

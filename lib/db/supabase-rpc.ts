@@ -1,6 +1,7 @@
 import "server-only";
 import type { PostgrestError, SupabaseClient } from "@supabase/supabase-js";
 import { databaseUnavailable, mapPgError } from "@/lib/db/pg-errors";
+import { guardToCarry, pendingGuard } from "@/lib/db/request-guard";
 import { assertFunctionName, type RpcArgs, type RpcClient, type UserIdentity } from "@/lib/db/rpc";
 import { AppError } from "@/lib/errors";
 
@@ -19,7 +20,9 @@ export type SupabaseRpcOptions = {
 
 /**
  * supabase-js adapter for a hosted Supabase: every call is PostgREST's `POST /rest/v1/rpc/<fn>`.
- * supabase-js returns `{ data, error }` and does not throw, so every call checks `error`.
+ * supabase-js returns `{ data, error }` and does not throw, so every call checks `error`. PostgREST
+ * runs one function per request, so a request's guard (lib/db/request-guard.ts) is a call of its own
+ * before the first one: one more round trip, the same outcome.
  */
 export function createSupabaseRpcClient(options: SupabaseRpcOptions): RpcClient {
   const common = {
@@ -44,14 +47,29 @@ export function createSupabaseRpcClient(options: SupabaseRpcOptions): RpcClient 
     return data;
   }
 
+  async function passGuard(fn: string, args: RpcArgs): Promise<void> {
+    const guard = pendingGuard();
+    const carried = guardToCarry(guard, fn, args);
+    if (!carried) return;
+    await invoke(await serverClient(), carried.fn, carried.args, false);
+    carried.passed = true;
+  }
+
   return {
     userCallsNeedToken: true,
-    call: async (fn, args) => invoke(await serverClient(), fn, args, false),
+    async call(fn, args) {
+      const guard = pendingGuard();
+      await passGuard(fn, args);
+      const result = await invoke(await serverClient(), fn, args, false);
+      if (guard) guard.passed = true; // passed before, or this call was the check itself
+      return result;
+    },
     async callAsUser(fn, args, identity: UserIdentity) {
       if (!identity.accessToken || !options.anonKey) {
         throw new AppError("unauthorized", "A database session token is required for this request.");
       }
       const token = identity.accessToken;
+      await passGuard(fn, args);
       const { createClient } = await supabase();
       const user = createClient(options.url, options.anonKey, { ...common, accessToken: async () => token });
       return invoke(user, fn, args, true);

@@ -36,7 +36,8 @@ import { benchAnalytics, type AnalyticsBenchResult } from "./analytics";
  * missed (the table says FAIL), 1 only when the benchmarks could not run. `--quick`: short bounds,
  * for trying changes out (the browser budgets keep theirs, about 2 minutes); `--skip-browser`:
  * without the browser budgets; `--skip-analytics`: without section 6; `--metering-only`: sections
- * 1-2 alone; `--analytics-only`: section 6 alone (admin analytics on a seeded million-row ledger).
+ * 1-2 alone; `--http-only`: sections 3-4 alone (the request path); `--analytics-only`: section 6
+ * alone (admin analytics on a seeded million-row ledger).
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -47,6 +48,7 @@ const { values: args } = parseArgs({
     "analytics-only": { type: "boolean", default: false },
     "metering-only": { type: "boolean", default: false },
     "skip-analytics": { type: "boolean", default: false },
+    "http-only": { type: "boolean", default: false },
   },
 });
 const log = (line: string) => console.log(`[bench] ${line}`);
@@ -101,8 +103,10 @@ async function main(): Promise<number> {
 
     const analyticsOnly = args["analytics-only"];
     const meteringOnly = args["metering-only"] && !analyticsOnly;
+    const httpOnly = args["http-only"] && !analyticsOnly && !meteringOnly;
     if (analyticsOnly) skipped.push("1-5: --analytics-only");
     if (meteringOnly) skipped.push("3-6: --metering-only");
+    if (httpOnly) skipped.push("1-2, 5-6: --http-only");
     else if (args["skip-analytics"] && !analyticsOnly) skipped.push("6. Admin analytics: --skip-analytics");
     let comparison: ComparisonResult | null = null;
     let roundTrips: Awaited<ReturnType<typeof countMeteringRoundTrips>> | null = null;
@@ -113,7 +117,7 @@ async function main(): Promise<number> {
     const httpRuns: HttpComparison[] = [];
     let app: AppServer | null = null;
     let browser: BrowserBudgets | null = null;
-    if (!analyticsOnly) {
+    if (!analyticsOnly && !httpOnly) {
       // 1. Metering against the minimal baseline (durable, interleaved rounds) on a seeded database.
       await setDurability(dbUrl, "durable");
       comparison = await benchComparison({ ...ctx, poolMax: POOL_MAX }, dbUrl, BOUNDS.seed, BOUNDS.comparison, log);
@@ -180,9 +184,10 @@ async function main(): Promise<number> {
       }
 
       // 5. Browser budgets: headless Chromium against a second built app whose LLM server paces the stream.
-      const browserSkip = browserSkipReason({ skipBrowser: args["skip-browser"], hasBuild: hasBuild(root) });
-      if (browserSkip) skipped.push(browserSkip);
-      else {
+      const browserSkip = browserSkipReason({ skipBrowser: args["skip-browser"] || httpOnly, hasBuild: hasBuild(root) });
+      if (browserSkip) {
+        if (!httpOnly) skipped.push(browserSkip);
+      } else {
         noteStaleBuild(notes);
         log("browser budgets in headless Chromium (about 2 minutes; --skip-browser leaves them out)");
         try {
@@ -195,7 +200,7 @@ async function main(): Promise<number> {
 
     // 6. Admin analytics on a million-row ledger (last: the rows it seeds would weigh on the others).
     let analytics: AnalyticsBenchResult | null = null;
-    if (!meteringOnly && !(args["skip-analytics"] && !analyticsOnly)) {
+    if (!meteringOnly && !httpOnly && !(args["skip-analytics"] && !analyticsOnly)) {
       log(`admin analytics: topping the ledger up to ${BOUNDS.analytics.rows.toLocaleString("en-US")} seeded rows across ${BOUNDS.analytics.users.toLocaleString("en-US")} users`);
       analytics = await benchAnalytics(dbUrl, pool, BOUNDS.analytics, log);
     }
