@@ -31,3 +31,17 @@ test("GET /api/health reports every part healthy", async ({ request }) => {
   expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
   expect(response.headers()["x-request-id"]).toBeTruthy();
 });
+
+test("API answers carry their security headers and a request id, with or without the dev sign-in's cookie (which skips proxy.ts)", async ({ request }) => {
+  for (const headers of [{}, { cookie: "tm_session=not-a-session" }] as Record<string, string>[]) {
+    const response = await request.get("/api/tokens/current", { headers });
+    expect(response.status()).toBe(401);
+    const sent = response.headers();
+    expect(sent["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sent["x-content-type-options"]).toBe("nosniff");
+    expect(sent["x-frame-options"]).toBe("DENY");
+    expect(sent["content-security-policy"]).toBe("default-src 'none'; frame-ancestors 'none'");
+  }
+  const echoed = await request.get("/api/health", { headers: { "x-request-id": "lb-1234.abc" } });
+  expect(echoed.headers()["x-request-id"]).toBe("lb-1234.abc");
+});

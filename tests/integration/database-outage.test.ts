@@ -214,6 +214,11 @@ describe("the database stops mid-stream for longer than the settle retries", () 
     expect(rows).toHaveLength(2);
     expect(rows[1]!.request_id).toBe(`${rows[0]!.request_id}+late`);
     expect(await booksOf(user.id)).toEqual({ ledger: done.usage.totalTokens, used: done.usage.totalTokens, holds: 0, messages: 2 });
+    // The reopened conversation's token line is the whole charge: both rows, the real outcome.
+    const conversationId = (events[0] as { conversationId: string }).conversationId;
+    const conversation = (await owner.query("select public.get_conversation($1, $2) as c", [user.id, conversationId])).rows[0].c;
+    const reply = (conversation.messages as { role: string; usage: unknown }[]).find((message) => message.role === "assistant");
+    expect(reply?.usage).toMatchObject({ total_tokens: done.usage.totalTokens, outcome: "ok" });
   }, 60_000);
 });
 

@@ -111,8 +111,10 @@ describe("a session ended elsewhere (another instance, an admin, expiry) is refu
     expect((await get(STATUS, "/api/tokens/current", cookie)).status).toBe(200);
     await admin.query("update public.sessions set revoked_at = now() where id = $1", [sessionId(cookie)]);
 
+    const upstreamCalls = llm.requests().length;
     const refused = await chat(cookie, "still here? [[reply_tokens:12]]");
     expect(refused.status).toBe(401);
+    expect(llm.requests()).toHaveLength(upstreamCalls);
     expect(await refused.json()).toMatchObject({ error: { code: "unauthorized" } });
     expect(await footprint(user.id)).toEqual({ holds: 0, ledger: 0, conversations: 0 });
     expect((await get(STATUS, "/api/tokens/current", cookie)).status).toBe(401);
