@@ -1,4 +1,5 @@
 import "server-only";
+import { noStoreJson } from "@/lib/api/no-store-json";
 import { toErrorResponse } from "@/lib/errors";
 
 /**
@@ -8,5 +9,5 @@ import { toErrorResponse } from "@/lib/errors";
 export function errorResponse(error: unknown): Response {
   const { status, body, headers } = toErrorResponse(error);
   if (status >= 500 && body.error.code === "internal") console.error("[api] unexpected error:", error);
-  return Response.json(body, { status, headers: { ...headers, "Cache-Control": "no-store" } });
+  return noStoreJson(body, { status, headers });
 }

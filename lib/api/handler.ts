@@ -81,9 +81,4 @@ function assertSameOrigin(request: Request): void {
   }
 }
 
-/** A JSON answer that no cache keeps. */
-export function noStoreJson(body: unknown, init: ResponseInit = {}): Response {
-  const headers = new Headers(init.headers);
-  headers.set("Cache-Control", "no-store");
-  return Response.json(body, { ...init, headers });
-}
+export { noStoreJson } from "@/lib/api/no-store-json";

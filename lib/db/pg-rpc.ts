@@ -7,8 +7,8 @@ import { assertArgName, assertFunctionName, type RpcArgs, type RpcClient, type U
 /**
  * node-postgres adapter: local and direct connections. The pool's sessions already run as the
  * server role (lib/db/pool.ts sets `role` at connect), so a server call is one round trip.
- * A user call runs as PostgREST runs a request: one transaction, `set local role authenticated`
- * and the claims in request.jwt.claims; sent as one multi-statement query, so also one round trip.
+ * A user call runs as PostgREST runs a request: one transaction, the role `authenticated` and the
+ * claims in request.jwt.claims set for it; sent as one multi-statement query, so also one round trip.
  * A request's guard (lib/db/request-guard.ts) rides along: in the same statement for a server call
  * (CASE runs the check first, the call only when it passed), as the transaction's first statement
  * for a user call (as the server role, before the role switch).
@@ -56,8 +56,8 @@ export function createPgRpcClient(pool: pg.Pool): RpcClient {
         const statements = [
           "begin",
           ...(carried ? [`select public.${carried.fn}(${named(definedEntries(carried.args))})`] : []),
-          `select set_config('request.jwt.claims', ${literal(claims)}, true)`,
-          "set local role authenticated",
+          // As PostgREST does: the claims and the role for this transaction only, in one statement.
+          `select set_config('request.jwt.claims', ${literal(claims)}, true), set_config('role', 'authenticated', true)`,
           `select public.${fn}(${named(entries)}) as result`,
           "commit",
         ];

@@ -1,4 +1,4 @@
-import { withRoute } from "@/lib/api/handler";
+import { noStoreJson, withRoute } from "@/lib/api/handler";
 import { readJson } from "@/lib/api/read-json";
 import { assertDevSignIn, createDevSession, devSignInSchema } from "@/lib/auth/dev-sign-in";
 
@@ -7,5 +7,5 @@ export const POST = withRoute(async ({ request, stores }) => {
   assertDevSignIn();
   const input = devSignInSchema.parse(await readJson(request));
   const { user, cookie } = await createDevSession(input, stores.sessions);
-  return Response.json({ user }, { headers: { "Set-Cookie": cookie, "Cache-Control": "no-store" } });
+  return noStoreJson({ user }, { headers: { "Set-Cookie": cookie } });
 });
