@@ -33,7 +33,8 @@ export type SignedIn = { user: User; run: <T>(work: () => Promise<T>) => Promise
  * this instance has found valid before (its owner is known) is checked by the request's first
  * database call, in the same statement or transaction (public.require_session through
  * lib/db/request-guard.ts), so a revoked or expired one changes nothing and ends in 401; if the
- * work makes no database call, the check runs on its own before the response goes out. Otherwise,
+ * work makes no database call, or fails before one passed, the check runs on its own before the
+ * response goes out. Otherwise,
  * and always with METERING_FAIL_MODE=open (whose outage recall needs the check up front), the
  * session is looked up first, as for pages. Null for a garbled, unknown, revoked or expired session.
  */
@@ -50,16 +51,26 @@ export async function findRequestSession(sessions: SessionStore, cookieValue: st
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await withRequestGuard(guard, async () => {
-        const result = await work();
-        if (!guard.passed) await sessions.require(id, known.id);
-        return result;
+        const outcome = await work().then(
+          (value) => ({ ok: true as const, value }),
+          (error: unknown) => ({ ok: false as const, error }),
+        );
+        // No call passed the check (none was made, or the work failed before one did, a 400 say):
+        // check now, so an ended session is told 401 whatever the work did.
+        if (!guard.passed && !(!outcome.ok && isUnauthorized(outcome.error))) await sessions.require(id, known.id);
+        if (!outcome.ok) throw outcome.error;
+        return outcome.value;
       });
     } catch (error) {
-      if (!guard.passed && error instanceof AppError && error.code === "unauthorized") forgetSession(id);
+      if (!guard.passed && isUnauthorized(error)) forgetSession(id);
       throw error;
     }
   };
   return { user: known, run };
+}
+
+function isUnauthorized(error: unknown): boolean {
+  return error instanceof AppError && error.code === "unauthorized";
 }
 
 async function findSessionById(sessions: SessionStore, id: string): Promise<User | null> {

@@ -120,6 +120,18 @@ describe("a session ended elsewhere (another instance, an admin, expiry) is refu
     expect((await get(STATUS, "/api/tokens/current", cookie)).status).toBe(401);
   });
 
+  it("revoked: a request that fails before any database call (a 400 for a valid session) is 401", async () => {
+    const cookie = await signedIn(newTestUser());
+    const bad = async () => {
+      const request = await appRequest("/api/chat", { method: "POST", json: { model: MODEL, messages: [] } });
+      request.headers.set("cookie", cookie);
+      return CHAT(request);
+    };
+    expect((await bad()).status).toBe(400);
+    await admin.query("update public.sessions set revoked_at = now() where id = $1", [sessionId(cookie)]);
+    expect((await bad()).status).toBe(401);
+  });
+
   it("revoked: a handler without database calls answers 401 too", async () => {
     const cookie = await signedIn(newTestUser());
     expect((await get(NO_DB, "/x", cookie)).status).toBe(200);
