@@ -13,30 +13,45 @@ export type HttpLoadResult = { path: string; status: number; concurrency: number
  * A route measured against a baseline of the same server at one concurrency (the bench's build
  * gives it a bare dynamic route, GET /api/bench-bare: constant JSON, through the same proxy); and
  * the same route signed out (401 before any database call), which isolates the route wrapper.
+ * In ROUNDS interleaved rounds, the order reversed every round, so drift on a shared machine weighs
+ * on all three alike; each path's samples and requests are pooled over its rounds.
  */
 export type HttpComparison = { clients: number; baseline: HttpLoadResult; signedOut: HttpLoadResult; route: HttpLoadResult };
+
+const ROUNDS = 4;
+
+/** What a browser's fetch sends: Next.js then gzips an answer unless it says `no-transform`. */
+const BROWSER_HEADERS = { "accept-encoding": "gzip, deflate, br" };
 
 export async function compareHttpGet(
   options: Omit<HttpLoadOptions, "path" | "concurrency" | "expectStatus">,
   paths: { baseline: string; route: string },
   clients: number,
 ): Promise<HttpComparison> {
-  const baselineRun = { ...options, path: paths.baseline, concurrency: clients };
-  const signedOutRun = { ...options, headersFor: () => ({}), path: paths.route, concurrency: clients, expectStatus: 401 };
-  const routeRun = { ...options, path: paths.route, concurrency: clients };
+  const runs = {
+    baseline: { ...options, path: paths.baseline, concurrency: clients },
+    signedOut: { ...options, headersFor: () => ({}), path: paths.route, concurrency: clients, expectStatus: 401 },
+    route: { ...options, path: paths.route, concurrency: clients },
+  };
+  const names = Object.keys(runs) as (keyof typeof runs)[];
   // Whichever path is measured first would also pay for warming up a server just started (and new
-  // connections): warm all of them up first (no measuring), then measure each after its own warm-up.
-  for (const run of [baselineRun, signedOutRun, routeRun]) await benchHttpGet({ ...run, measure: { ...run.measure, maxMs: 0 } });
-  const baseline = await benchHttpGet(baselineRun);
-  const signedOut = await benchHttpGet(signedOutRun);
-  const route = await benchHttpGet(routeRun);
-  return { clients, baseline, signedOut, route };
+  // connections): warm all of them up first (no measuring); every round then warms up again briefly.
+  for (const name of names) await benchHttpGet({ ...runs[name], measure: { ...runs[name].measure, maxMs: 0 } });
+  const rounds = new Map(names.map((name) => [name, [] as HttpLoadRound[]]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+      const run = runs[name];
+      rounds.get(name)!.push(await loadRound({ ...run, warmupMs: run.warmupMs / ROUNDS, measure: { ...run.measure, maxMs: run.measure.maxMs / ROUNDS } }));
+    }
+  }
+  const pooled = (name: keyof typeof runs) => poolRounds(runs[name], rounds.get(name)!);
+  return { clients, baseline: pooled("baseline"), signedOut: pooled("signedOut"), route: pooled("route") };
 }
 
 export type HttpLoadOptions = {
   origin: string;
   path: string;
-  /** Headers for client i (cookies). */
+  /** Headers for client i (cookies); every request also carries a browser's Accept-Encoding. */
   headersFor: (client: number) => Record<string, string>;
   concurrency: number;
   /** Default 200. */
@@ -45,13 +60,34 @@ export type HttpLoadOptions = {
   measure: Omit<LoadBounds, "concurrency">;
 };
 
-export async function benchHttpGet(options: HttpLoadOptions): Promise<HttpLoadResult> {
+type HttpLoadRound = { samples: number[]; ops: number; elapsedMs: number; errors: number; firstError?: string };
+
+async function benchHttpGet(options: HttpLoadOptions): Promise<HttpLoadResult> {
+  return poolRounds(options, [await loadRound(options)]);
+}
+
+function poolRounds(options: HttpLoadOptions, rounds: HttpLoadRound[]): HttpLoadResult {
+  const ops = rounds.reduce((sum, round) => sum + round.ops, 0);
+  const elapsedMs = rounds.reduce((sum, round) => sum + round.elapsedMs, 0);
+  const firstError = rounds.find((round) => round.firstError)?.firstError;
+  return {
+    path: options.path,
+    status: options.expectStatus ?? 200,
+    concurrency: options.concurrency,
+    latency: summarize(rounds.flatMap((round) => round.samples)),
+    requestsPerSecond: elapsedMs > 0 ? (ops / elapsedMs) * 1000 : 0,
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+    ...(firstError ? { firstError } : {}),
+  };
+}
+
+async function loadRound(options: HttpLoadOptions): Promise<HttpLoadRound> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
   const url = new URL(options.path, options.origin);
   const samples: number[] = [];
   const once = async (client: number, record: boolean) => {
     const startedAt = performance.now();
-    const status = await get(agent, url, options.headersFor(client));
+    const status = await get(agent, url, { ...BROWSER_HEADERS, ...options.headersFor(client) });
     if (status !== (options.expectStatus ?? 200)) throw new Error(`GET ${options.path} answered ${status}`);
     if (record) samples.push(performance.now() - startedAt);
   };
@@ -59,15 +95,7 @@ export async function benchHttpGet(options: HttpLoadOptions): Promise<HttpLoadRe
     const concurrency = options.concurrency;
     await runLoad({ concurrency, maxOps: options.measure.maxOps, maxMs: options.warmupMs }, (client) => once(client, false));
     const run = await runLoad({ concurrency, ...options.measure }, (client) => once(client, true));
-    return {
-      path: options.path,
-      status: options.expectStatus ?? 200,
-      concurrency,
-      latency: summarize(samples),
-      requestsPerSecond: run.elapsedMs > 0 ? (run.ops / run.elapsedMs) * 1000 : 0,
-      errors: run.errors,
-      ...(run.firstError ? { firstError: run.firstError } : {}),
-    };
+    return { samples, ops: run.ops, elapsedMs: run.elapsedMs, errors: run.errors, ...(run.firstError ? { firstError: run.firstError } : {}) };
   } finally {
     agent.destroy();
   }

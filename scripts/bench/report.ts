@@ -159,7 +159,8 @@ function httpSection(results: BenchResults): string[] {
     .filter((r) => r.firstError)
     .map((r) => `  first error (${r.path}, ${r.concurrency} clients): ${r.firstError}`);
   return [
-    `4. GET /api/tokens/current vs a bare dynamic route (constant JSON) of the same build and server (next start, DATABASE_POOL_MAX ${http.appPoolMax}); one signed-in user per client.`,
+    `4. GET /api/tokens/current vs a bare dynamic route (constant JSON) of the same build and server (next start, DATABASE_POOL_MAX ${http.appPoolMax}); one signed-in user per client,`,
+    "   a browser's Accept-Encoding on every request; 4 interleaved rounds per row (the order reversed each round), pooled.",
     formatTable(
       [
         { header: "path" },
