@@ -60,9 +60,9 @@ export const config = {
     // Everything but the API and static files.
     "/((?!api/|_next/static|_next/image|favicon.ico).*)",
     // The API without the dev sign-in's cookie (SESSION_COOKIE in lib/auth/session-token.ts): Clerk's
-    // requests (clerkMiddleware must run before auth()) and signed-out ones. A request with both
-    // cookies (a dev session left over on a Clerk deployment) runs through here on every page, which
-    // clears the stale cookie.
+    // requests (clerkMiddleware must run before auth()) and signed-out ones. With Clerk, an API
+    // request that carries it anyway is signed out before auth() is asked (lib/auth/get-user.ts): its
+    // x-clerk-* headers were never overwritten here. Every page load clears such a leftover cookie.
     { source: "/api/:path*", missing: [{ type: "cookie", key: "tm_session" }] },
   ],
 };

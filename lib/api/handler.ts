@@ -37,7 +37,11 @@ export function withRoute<P = Record<string, never>>(handler: (context: RouteCon
     } catch (error) {
       response = errorResponse(error);
     }
-    response.headers.set("x-request-id", requestIdOf(request.headers));
+    try {
+      response.headers.set("x-request-id", requestIdOf(request.headers));
+    } catch {
+      // A response whose headers cannot change (Response.redirect, a fetched one) goes out without it.
+    }
     return response;
   };
 }

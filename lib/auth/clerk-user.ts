@@ -1,9 +1,5 @@
 import "server-only";
-import { headers } from "next/headers";
 import type { User } from "@/lib/auth/user";
-
-/** What clerkMiddleware adds to every request it has seen. */
-const CLERK_AUTH_STATUS_HEADER = "x-clerk-auth-status";
 
 /**
  * The Clerk user of this request, from the state clerkMiddleware (proxy.ts) verified with the JWT
@@ -12,13 +8,7 @@ const CLERK_AUTH_STATUS_HEADER = "x-clerk-auth-status";
  */
 export async function getClerkUser(): Promise<User | null> {
   const { auth } = await import("@clerk/nextjs/server");
-  const session = await auth().catch(async (error: unknown) => {
-    // An API request that skipped proxy.ts (it carried a dev sign-in cookie, see its matcher) has no
-    // Clerk state: signed out. Any other failure is real.
-    if ((await headers()).get(CLERK_AUTH_STATUS_HEADER) === null) return null;
-    throw error;
-  });
-  if (!session) return null;
+  const session = await auth();
   if (!session.userId) return null;
   // The incoming session token itself (no network): RLS on hosted Supabase sees its `sub`.
   const accessToken = (await session.getToken()) ?? undefined;

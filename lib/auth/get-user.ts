@@ -1,5 +1,5 @@
 import "server-only";
-import { readSessionCookie } from "@/lib/auth/session-cookie";
+import { hasSessionCookie, readSessionCookie } from "@/lib/auth/session-cookie";
 import type { SessionStore } from "@/lib/auth/session-store";
 import { authProvider } from "@/lib/auth/provider";
 import { findRequestSession, findSessionUser, type SignedIn } from "@/lib/auth/sessions";
@@ -25,7 +25,15 @@ export async function getUser(request: Request | undefined, sessions: SessionSto
  * instead of a round trip of its own (lib/auth/sessions.ts findRequestSession).
  */
 export async function requireSignedIn(request: Request, sessions: SessionStore): Promise<SignedIn> {
-  const signedIn = authProvider() === "clerk" ? clerkSignedIn(await getUser(request, sessions)) : await findRequestSession(sessions, await readSessionCookie(request));
+  // With Clerk, an API request carrying the dev sign-in's cookie skipped proxy.ts (its matcher): Clerk
+  // never verified it, and any x-clerk-* headers it has are the client's own. Signed out, before auth()
+  // reads them. (The next page load clears such a leftover cookie.)
+  const signedIn =
+    authProvider() === "clerk"
+      ? hasSessionCookie(request)
+        ? null
+        : clerkSignedIn(await getUser(request, sessions))
+      : await findRequestSession(sessions, await readSessionCookie(request));
   if (!signedIn) throw new AppError("unauthorized", "Sign in to continue.");
   return signedIn;
 }

@@ -56,8 +56,11 @@ export async function findRequestSession(sessions: SessionStore, cookieValue: st
           (error: unknown) => ({ ok: false as const, error }),
         );
         // No call passed the check (none was made, or the work failed before one did, a 400 say):
-        // check now, so an ended session is told 401 whatever the work did.
-        if (!guard.passed && !(!outcome.ok && isUnauthorized(outcome.error))) await sessions.require(id, known.id);
+        // check now, so an ended session is told 401 whatever the work did. Not when the database is
+        // out of reach (the 503 stands; asking again would only wait out a second timeout).
+        if (!guard.passed && !(!outcome.ok && (isUnauthorized(outcome.error) || isUnavailable(outcome.error)))) {
+          await sessions.require(id, known.id);
+        }
         if (!outcome.ok) throw outcome.error;
         return outcome.value;
       });
@@ -71,6 +74,10 @@ export async function findRequestSession(sessions: SessionStore, cookieValue: st
 
 function isUnauthorized(error: unknown): boolean {
   return error instanceof AppError && error.code === "unauthorized";
+}
+
+function isUnavailable(error: unknown): boolean {
+  return error instanceof AppError && error.code === "unavailable";
 }
 
 async function findSessionById(sessions: SessionStore, id: string): Promise<User | null> {

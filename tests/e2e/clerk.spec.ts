@@ -25,6 +25,20 @@ async function getStatus(request: APIRequestContext, token: string | null) {
 }
 
 test.describe("Clerk sign-in (offline, test keys)", () => {
+  test("an API request that skips the proxy (it carries a dev sign-in cookie) is signed out, whatever x-clerk-* headers it brings", async ({ request }) => {
+    const token = clerkSessionToken({ sub: newUserId(), azp: origin });
+    const spoofed = { "x-clerk-auth-status": "signed-in", "x-clerk-auth-token": token, "x-clerk-auth-reason": "session-token-and-uat-present" };
+    const withDevCookie: Record<string, string>[] = [{ Authorization: `Bearer ${token}`, cookie: "tm_session=left-over" }, { cookie: "tm_session=left-over", ...spoofed }];
+    for (const headers of withDevCookie) {
+      const response = await request.get("/api/tokens/current", { headers, maxRedirects: 0 });
+      expect(response.status()).toBe(401);
+      expect(await response.json()).toMatchObject({ error: { code: "unauthorized" } });
+    }
+    // Without that cookie the proxy runs, and clerkMiddleware's verdict stands over the client's headers.
+    expect((await request.get("/api/tokens/current", { headers: spoofed, maxRedirects: 0 })).status()).toBe(401);
+    expect((await getStatus(request, token)).status()).toBe(200);
+  });
+
   test("a valid session token is the user: their status, and a metered chat", async ({ request }) => {
     const sub = newUserId();
     const token = clerkSessionToken({ sub, azp: origin });
