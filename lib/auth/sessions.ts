@@ -34,9 +34,9 @@ export type SignedIn = { user: User; run: <T>(work: () => Promise<T>) => Promise
  * database call, in the same statement or transaction (public.require_session through
  * lib/db/request-guard.ts), so a revoked or expired one changes nothing and ends in 401; if the
  * work makes no database call, or fails before one passed, the check runs on its own before the
- * response goes out. Otherwise,
- * and always with METERING_FAIL_MODE=open (whose outage recall needs the check up front), the
- * session is looked up first, as for pages. Null for a garbled, unknown, revoked or expired session.
+ * response goes out. Otherwise, and always with METERING_FAIL_MODE=open (whose outage recall needs
+ * the check up front), the session is looked up first, as for pages. Null for a garbled, unknown,
+ * revoked or expired session.
  */
 export async function findRequestSession(sessions: SessionStore, cookieValue: string | undefined): Promise<SignedIn | null> {
   const token = verifySessionToken(cookieValue, getSessionSecret());
@@ -56,28 +56,24 @@ export async function findRequestSession(sessions: SessionStore, cookieValue: st
           (error: unknown) => ({ ok: false as const, error }),
         );
         // No call passed the check (none was made, or the work failed before one did, a 400 say):
-        // check now, so an ended session is told 401 whatever the work did. Not when the database is
-        // out of reach (the 503 stands; asking again would only wait out a second timeout).
-        if (!guard.passed && !(!outcome.ok && (isUnauthorized(outcome.error) || isUnavailable(outcome.error)))) {
-          await sessions.require(id, known.id);
-        }
+        // check now, so an ended session is told 401 whatever the work did. Not when the answer is
+        // already 401, nor when the database is out of reach (the 503 stands; asking again would
+        // only wait out a second timeout).
+        const settled = !outcome.ok && hasCode(outcome.error, "unauthorized", "unavailable");
+        if (!guard.passed && !settled) await sessions.require(id, known.id);
         if (!outcome.ok) throw outcome.error;
         return outcome.value;
       });
     } catch (error) {
-      if (!guard.passed && isUnauthorized(error)) forgetSession(id);
+      if (!guard.passed && hasCode(error, "unauthorized")) forgetSession(id);
       throw error;
     }
   };
   return { user: known, run };
 }
 
-function isUnauthorized(error: unknown): boolean {
-  return error instanceof AppError && error.code === "unauthorized";
-}
-
-function isUnavailable(error: unknown): boolean {
-  return error instanceof AppError && error.code === "unavailable";
+function hasCode(error: unknown, ...codes: AppError["code"][]): boolean {
+  return error instanceof AppError && codes.includes(error.code);
 }
 
 async function findSessionById(sessions: SessionStore, id: string): Promise<User | null> {
@@ -87,7 +83,7 @@ async function findSessionById(sessions: SessionStore, id: string): Promise<User
     session = await sessions.find(id);
   } catch (error) {
     // Fail-open: while the database is unreachable, a session verified here lately still signs in.
-    const recalled = failOpen && error instanceof AppError && error.code === "unavailable" ? recallSession(id) : null;
+    const recalled = failOpen && hasCode(error, "unavailable") ? recallSession(id) : null;
     if (recalled) return recalled;
     throw error;
   }

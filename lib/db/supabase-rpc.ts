@@ -1,7 +1,7 @@
 import "server-only";
 import type { PostgrestError, SupabaseClient } from "@supabase/supabase-js";
 import { databaseUnavailable, mapPgError } from "@/lib/db/pg-errors";
-import { guardToCarry, pendingGuard } from "@/lib/db/request-guard";
+import { guardToCarry, pendingGuard, type RequestGuard } from "@/lib/db/request-guard";
 import { assertFunctionName, type RpcArgs, type RpcClient, type UserIdentity } from "@/lib/db/rpc";
 import { AppError } from "@/lib/errors";
 
@@ -47,19 +47,21 @@ export function createSupabaseRpcClient(options: SupabaseRpcOptions): RpcClient 
     return data;
   }
 
-  async function passGuard(fn: string, args: RpcArgs): Promise<void> {
+  /** Runs the request's pending guard as a call of its own, unless `fn(args)` is that check; returns the guard. */
+  async function passGuard(fn: string, args: RpcArgs): Promise<RequestGuard | undefined> {
     const guard = pendingGuard();
     const carried = guardToCarry(guard, fn, args);
-    if (!carried) return;
-    await invoke(await serverClient(), carried.fn, carried.args, false);
-    carried.passed = true;
+    if (carried) {
+      await invoke(await serverClient(), carried.fn, carried.args, false);
+      carried.passed = true;
+    }
+    return guard;
   }
 
   return {
     userCallsNeedToken: true,
     async call(fn, args) {
-      const guard = pendingGuard();
-      await passGuard(fn, args);
+      const guard = await passGuard(fn, args);
       const result = await invoke(await serverClient(), fn, args, false);
       if (guard) guard.passed = true; // passed before, or this call was the check itself
       return result;

@@ -36,7 +36,7 @@ export async function compareHttpGet(
   const names = Object.keys(runs) as (keyof typeof runs)[];
   // Whichever path is measured first would also pay for warming up a server just started (and new
   // connections): warm all of them up first (no measuring); every round then warms up again briefly.
-  for (const name of names) await benchHttpGet({ ...runs[name], measure: { ...runs[name].measure, maxMs: 0 } });
+  for (const name of names) await loadRound({ ...runs[name], measure: { ...runs[name].measure, maxMs: 0 } });
   const rounds = new Map(names.map((name) => [name, [] as HttpLoadRound[]]));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const name of round % 2 === 0 ? names : [...names].reverse()) {
@@ -61,10 +61,6 @@ export type HttpLoadOptions = {
 };
 
 type HttpLoadRound = { samples: number[]; ops: number; elapsedMs: number; errors: number; firstError?: string };
-
-async function benchHttpGet(options: HttpLoadOptions): Promise<HttpLoadResult> {
-  return poolRounds(options, [await loadRound(options)]);
-}
 
 function poolRounds(options: HttpLoadOptions, rounds: HttpLoadRound[]): HttpLoadResult {
   const ops = rounds.reduce((sum, round) => sum + round.ops, 0);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionIdOf, verifySessionToken } from "@/lib/auth/session-token";
 import { countRoundTrips, type WireCounter } from "../../scripts/bench/server-pool";
 import { startLlmServer, type LlmServer } from "../../scripts/llm/server";
-import { appRequest, newTestUser, startTestSession, TEST_SESSION_SECRET, useAppEnv, type TestUser } from "./helpers/app";
+import { appRequest, newTestUser, startTestSession, TEST_SESSION_SECRET, useAppEnv } from "./helpers/app";
 import { readEvents } from "./helpers/chat";
 import { asRole, createTestPool } from "./helpers/db";
 
@@ -40,10 +40,6 @@ afterAll(async () => {
   await admin.end();
 });
 
-async function signedIn(user: TestUser): Promise<string> {
-  return startTestSession(user);
-}
-
 async function trips<T>(work: () => Promise<T>): Promise<{ result: T; trips: number }> {
   const before = wire.roundTrips;
   const result = await work();
@@ -74,7 +70,7 @@ async function footprint(userId: string) {
 
 describe("the session check rides on the request's first database call", () => {
   it("GET /api/tokens/current: the session's first request here looks it up (2 round trips), later ones check it in the status call (1)", async () => {
-    const cookie = await signedIn(newTestUser());
+    const cookie = await startTestSession(newTestUser());
     const first = await trips(() => get(STATUS, "/api/tokens/current", cookie));
     expect(first.result.status).toBe(200);
     expect(first.trips).toBe(2);
@@ -85,7 +81,7 @@ describe("the session check rides on the request's first database call", () => {
 
   it("POST /api/chat on a known session: begin_chat and finish_chat, the session checked in the first", async () => {
     const user = newTestUser();
-    const cookie = await signedIn(user);
+    const cookie = await startTestSession(user);
     expect((await get(STATUS, "/api/tokens/current", cookie)).status).toBe(200);
     const { result, trips: count } = await trips(async () => readEvents(await chat(cookie, "hello [[reply_tokens:12]]")));
     expect(result.at(-1)).toMatchObject({ type: "done", outcome: "ok", recorded: true });
@@ -95,7 +91,7 @@ describe("the session check rides on the request's first database call", () => {
 
   it("a handler without database calls: the wrapper checks the session itself (1 round trip)", async () => {
     const user = newTestUser();
-    const cookie = await signedIn(user);
+    const cookie = await startTestSession(user);
     expect((await get(NO_DB, "/x", cookie)).status).toBe(200); // first request: looked up
     const { result, trips: count } = await trips(() => get(NO_DB, "/x", cookie));
     expect(result.status).toBe(200);
@@ -107,7 +103,7 @@ describe("the session check rides on the request's first database call", () => {
 describe("a session ended elsewhere (another instance, an admin, expiry) is refused at once", () => {
   it("revoked: status 401, and a chat is refused before anything is held, charged, stored or sent to the model", async () => {
     const user = newTestUser();
-    const cookie = await signedIn(user);
+    const cookie = await startTestSession(user);
     expect((await get(STATUS, "/api/tokens/current", cookie)).status).toBe(200);
     await admin.query("update public.sessions set revoked_at = now() where id = $1", [sessionId(cookie)]);
 
@@ -121,7 +117,7 @@ describe("a session ended elsewhere (another instance, an admin, expiry) is refu
   });
 
   it("revoked: a request that fails before any database call (a 400 for a valid session) is 401", async () => {
-    const cookie = await signedIn(newTestUser());
+    const cookie = await startTestSession(newTestUser());
     const bad = async () => {
       const request = await appRequest("/api/chat", { method: "POST", json: { model: MODEL, messages: [] } });
       request.headers.set("cookie", cookie);
@@ -133,14 +129,14 @@ describe("a session ended elsewhere (another instance, an admin, expiry) is refu
   });
 
   it("revoked: a handler without database calls answers 401 too", async () => {
-    const cookie = await signedIn(newTestUser());
+    const cookie = await startTestSession(newTestUser());
     expect((await get(NO_DB, "/x", cookie)).status).toBe(200);
     await admin.query("update public.sessions set revoked_at = now() where id = $1", [sessionId(cookie)]);
     expect((await get(NO_DB, "/x", cookie)).status).toBe(401);
   });
 
   it("expired: 401, and the instance forgets it (the next request looks it up again: 401, one round trip)", async () => {
-    const cookie = await signedIn(newTestUser());
+    const cookie = await startTestSession(newTestUser());
     expect((await get(STATUS, "/api/tokens/current", cookie)).status).toBe(200);
     await admin.query("update public.sessions set created_at = now() - interval '31 days', expires_at = now() - interval '1 second' where id = $1", [sessionId(cookie)]);
     expect((await get(STATUS, "/api/tokens/current", cookie)).status).toBe(401);
@@ -153,7 +149,7 @@ describe("a session ended elsewhere (another instance, an admin, expiry) is refu
 describe("public.require_session", () => {
   it("passes only for the session's own user, raises 28000 otherwise, and only the server may call it", async () => {
     const user = newTestUser();
-    const id = sessionId(await signedIn(user));
+    const id = sessionId(await startTestSession(user));
     expect((await admin.query("select public.require_session($1, $2) as ok", [id, user.id])).rows[0].ok).toBe(true);
     await expect(admin.query("select public.require_session($1, $2)", [id, "user_someone_else"])).rejects.toMatchObject({ code: "28000" });
     await expect(admin.query("select public.require_session($1, $2)", ["0".repeat(64), user.id])).rejects.toMatchObject({ code: "28000" });
